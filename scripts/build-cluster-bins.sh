@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-cluster-bins.sh: builds the local control plane's binaries (etcd, kube-apiserver,
+# build-cluster-bins.sh: builds the local control plane binaries (etcd, kube-apiserver, kube-scheduler,
 # kube-controller-manager, kubectl, kwok) from Go modules at pinned versions, once, into a cache
 # directory outside the clone keyed by version. Prints the directory on its last line.
 # If $KUBEBUILDER_ASSETS holds etcd and kube-apiserver, those are used instead (envtest convention)
@@ -18,7 +18,7 @@ export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 # Kubernetes: k8s.io/kubernetes pins its staging modules at v0.0.0 and replaces them locally, so a
 # module that depends on it must replace each staging module with the matching published v0.X.Y.
-if need kube-apiserver || need kube-controller-manager || need kubectl; then
+if need kube-apiserver || need kube-controller-manager || need kube-scheduler || need kubectl; then
   work="$CACHE/src/k8s-$K8S_VERSION"; mkdir -p "$work"; cd "$work"
   if [ ! -f go.sum ]; then
     log "resolving k8s.io/kubernetes $K8S_VERSION and its staging modules"
@@ -36,12 +36,13 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
     go mod tidy -e >/dev/null 2>&1 || true
   fi
-  for b in kube-apiserver kube-controller-manager kubectl; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     if need "$b"; then
       log "building $b $K8S_VERSION from Go modules (first time takes several minutes)"
       go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)" -o "$OUT/$b.tmp" "k8s.io/kubernetes/cmd/$b"
