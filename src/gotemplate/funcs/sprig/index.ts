@@ -1,0 +1,29 @@
+/**
+ * sprig: Sprig v3.3's template functions (sprig.TxtFuncMap()) as Helm 4 ships them.
+ *
+ * Helm removes `env` and `expandenv`, so they are absent here; it replaces toJson, mustToJson and
+ * fromJson with its own (see ../helm), which win when the maps are merged. Every function
+ * declares Go's parameter types so the executor converts arguments and reports wrong types like
+ * text/template does.
+ *
+ * @example
+ *   const t = new TemplateSet({ ...sprigFuncs, ...helmFuncs });
+ */
+import type { FuncMap } from '../../value.js';
+import { dictFuncs } from './dicts.js';
+import { listFuncs } from './lists.js';
+import { mathFuncs } from './math.js';
+import { miscFuncs } from './misc.js';
+import { stringFuncs } from './strings.js';
+
+/** sprigFuncs is every Sprig function Helm 4 exposes. */
+export const sprigFuncs: FuncMap = {
+  ...stringFuncs,
+  ...mathFuncs,
+  ...listFuncs,
+  ...dictFuncs,
+  ...miscFuncs,
+};
+
+export { SprigError } from './util.js';
+export { marshalJSON, unmarshalJSON, JSONError } from './json.js';
