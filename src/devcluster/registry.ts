@@ -15,6 +15,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,7 +177,7 @@ function installExitHook(): void {
 
 async function waitReady(url: string, child: ChildProcess, caPem: string | undefined, logPath: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   let lastErr: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
