@@ -1,0 +1,141 @@
+/**
+ * manifests: the manifest stream a post-renderer consumes and produces. Output must parse as YAML
+ * documents that are Kubernetes objects; what a renderer did to object identity (moved an object
+ * to another namespace, added a cluster-scoped object, added or dropped objects) is reported as
+ * a list of changes for the caller to judge, never accepted silently.
+ */
+import { parseAllDocuments, type Document } from 'yaml';
+import { ManifestError } from './errors.js';
+
+/** ObjectRef identifies an object. `namespace` is empty for cluster-scoped or unset namespaces. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** ManifestObject is one parsed document with its source text position. */
+export interface ManifestObject {
+  ref: ObjectRef;
+  object: Record<string, unknown>;
+  /** doc is the parsed YAML document (comments kept), for re-serialising untouched objects. */
+  doc: Document;
+}
+
+/**
+ * ObjectChange is an identity change a post-renderer made:
+ * - `namespace-changed`: an object kept its group, kind and name but moved namespace;
+ * - `cluster-scoped-added`: a cluster-scoped object that was not in the input appeared;
+ * - `added`: a namespaced object that was not in the input appeared;
+ * - `removed`: an input object is gone.
+ */
+export type ObjectChange =
+  | { type: 'namespace-changed'; object: ObjectRef; from: string; to: string }
+  | { type: 'cluster-scoped-added'; object: ObjectRef }
+  | { type: 'added'; object: ObjectRef }
+  | { type: 'removed'; object: ObjectRef };
+
+/** ScopeResolver says whether group/kind is cluster-scoped; undefined means unknown (treated as namespaced). */
+export type ScopeResolver = (group: string, kind: string) => boolean | undefined;
+
+/** CLUSTER_SCOPED_KINDS are the built-in cluster-scoped kinds, keyed `group/Kind` ("" is core). */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttachment', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass', 'policy/PodSecurityPolicy', 'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+]);
+
+/** builtinScope resolves scope from CLUSTER_SCOPED_KINDS; unknown kinds are namespaced. */
+export const builtinScope: ScopeResolver = (group, kind) => CLUSTER_SCOPED_KINDS.has(`${group}/${kind}`) || undefined;
+
+/** groupOf returns the API group of an apiVersion ("" for core `v1`). */
+export function groupOf(apiVersion: string): string {
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+/** formatRef renders a ref for messages: `apps/v1 Deployment ns/name`. */
+export function formatRef(r: ObjectRef): string {
+  return `${r.apiVersion} ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * parseManifests parses a YAML stream into Kubernetes objects, skipping empty documents. It throws
+ * a ManifestError naming the first document that is not YAML or not an object with apiVersion,
+ * kind and metadata.name.
+ */
+export function parseManifests(text: string): ManifestObject[] {
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  if (!Array.isArray(docs)) {
+    // parseAllDocuments returns an EmptyStream for input with no documents.
+    return [];
+  }
+  const out: ManifestObject[] = [];
+  docs.forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
+    const object: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (object === null || object === undefined) return;
+    if (!isMap(object)) throw new ManifestError(i, `is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object`);
+    const { apiVersion, kind, metadata } = object;
+    if (typeof apiVersion !== 'string' || apiVersion === '') throw new ManifestError(i, 'has no apiVersion');
+    if (typeof kind !== 'string' || kind === '') throw new ManifestError(i, `(${apiVersion}) has no kind`);
+    if (!isMap(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+      throw new ManifestError(i, `(${apiVersion} ${kind}) has no metadata.name`);
+    }
+    const ns = metadata.namespace;
+    if (ns !== undefined && ns !== null && typeof ns !== 'string') {
+      throw new ManifestError(i, `(${apiVersion} ${kind} ${metadata.name}) metadata.namespace is not a string`);
+    }
+    out.push({ ref: { apiVersion, kind, name: metadata.name, namespace: ns ?? '' }, object, doc });
+  });
+  return out;
+}
+
+/** DiffOptions say how to compare identities. */
+export interface DiffOptions {
+  /** defaultNamespace is the namespace namespaced objects without one will be applied to. */
+  defaultNamespace?: string;
+  /** scope resolves cluster scope (default builtinScope; pass API discovery when available). */
+  scope?: ScopeResolver;
+}
+
+/** diffObjects lists the identity changes between a renderer's input and output objects. */
+export function diffObjects(before: ObjectRef[], after: ObjectRef[], opts: DiffOptions = {}): ObjectChange[] {
+  const scope = opts.scope ?? builtinScope;
+  const clusterScoped = (r: ObjectRef) => scope(groupOf(r.apiVersion), r.kind) === true;
+  const nsOf = (r: ObjectRef) => (clusterScoped(r) ? '' : r.namespace || opts.defaultNamespace || '');
+  const gkn = (r: ObjectRef) => `${groupOf(r.apiVersion)}/${r.kind}/${r.name}`;
+  const full = (r: ObjectRef) => `${gkn(r)}@${nsOf(r)}`;
+
+  const beforeFull = new Map(before.map((r) => [full(r), r]));
+  const afterFull = new Map(after.map((r) => [full(r), r]));
+  const goneByGkn = new Map<string, ObjectRef[]>();
+  for (const r of before) {
+    if (afterFull.has(full(r))) continue;
+    const list = goneByGkn.get(gkn(r)) ?? [];
+    list.push(r);
+    goneByGkn.set(gkn(r), list);
+  }
+  const changes: ObjectChange[] = [];
+  for (const r of after) {
+    if (beforeFull.has(full(r))) continue;
+    const moved = goneByGkn.get(gkn(r))?.shift();
+    if (moved) changes.push({ type: 'namespace-changed', object: r, from: nsOf(moved), to: nsOf(r) });
+    else changes.push({ type: clusterScoped(r) ? 'cluster-scoped-added' : 'added', object: r });
+  }
+  for (const list of goneByGkn.values()) for (const r of list) changes.push({ type: 'removed', object: r });
+  return changes;
+}

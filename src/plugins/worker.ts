@@ -1,0 +1,235 @@
+/**
+ * worker: the body of a plugin worker thread. It runs one call at a time: instantiate the
+ * (memory-limited) module with the Extism JS SDK in the foreground of this thread, call the entry
+ * function, send back the status, output and captured stdio. The parent thread owns the clock and
+ * terminates this thread when a call overruns; nothing here needs to be interruptible.
+ *
+ * Instantiation goes through a wrapper around `WebAssembly.instantiate` (installed for the
+ * duration of `createPlugin`, in this thread only) so the host can:
+ * - read the entry function's i32 result, which the SDK discards (Helm treats it as exit status);
+ * - turn `proc_exit` into an exception that carries the code;
+ * - capture stdout/stderr (fd 1 and 2) instead of discarding them;
+ * - count Extism host allocations against the memory budget;
+ * - supply the Extism kernel functions the SDK 1.0.3 lacks (`get_log_level`, `log_trace`,
+ *   `http_headers`), which current PDKs import.
+ */
+import { parentPort } from 'node:worker_threads';
+import createPlugin from '@extism/extism';
+
+/** WorkerJob is one call, sent by host.ts. */
+export interface WorkerJob {
+  id: number;
+  module: WebAssembly.Module;
+  entry: string;
+  input: Uint8Array;
+  config: Record<string, string>;
+  /** allowedPaths maps guest paths to host directories (WASI preopens). */
+  allowedPaths: Record<string, string>;
+  /** hostMemoryBytes caps the bytes the plugin may hold in Extism host memory at once. */
+  hostMemoryBytes: number;
+  /** maxPages is the linear memory cap written into the module, used to classify failures. */
+  maxPages: number;
+  /** stdioBytes caps the captured stdout+stderr. */
+  stdioBytes: number;
+}
+
+/** WorkerOutcome is the answer to a WorkerJob. */
+export interface WorkerOutcome {
+  id: number;
+  /** kind: `returned` (status set), `exited` (proc_exit, status set), `trapped`, `host-memory`. */
+  kind: 'returned' | 'exited' | 'trapped' | 'host-memory' | 'setup';
+  status: number;
+  output: Uint8Array | null;
+  /** error is the plugin's Extism error message, or the trap/setup message. */
+  error: string | null;
+  stdio: string;
+  logs: string[];
+  memoryPages: number;
+  instantiateMs: number;
+  callMs: number;
+}
+
+const MAX_LOG_LINES = 200;
+
+class ProcExit {
+  constructor(readonly code: number) {}
+}
+
+class HostMemoryExceeded {
+  constructor(readonly requested: number) {}
+}
+
+async function run(job: WorkerJob): Promise<WorkerOutcome> {
+  let memory: WebAssembly.Memory | undefined;
+  let status: number | undefined;
+  let stdio = '';
+  let stdioFull = false;
+  let hostBytes = 0;
+  const logs: string[] = [];
+  const decoder = new TextDecoder();
+  const log = (level: string) => (msg: unknown) => {
+    if (logs.length < MAX_LOG_LINES) logs.push(`${level}: ${String(msg)}`);
+  };
+  const logger = {
+    trace: log('trace'),
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    log: log('info'),
+  } as unknown as Console;
+
+  const captureStdio = (text: string) => {
+    if (stdioFull) return;
+    const room = job.stdioBytes - stdio.length;
+    if (text.length > room) {
+      stdio += text.slice(0, Math.max(0, room)) + '…';
+      stdioFull = true;
+    } else stdio += text;
+  };
+
+  const wrapImports = (imports: WebAssembly.Imports): WebAssembly.Imports => {
+    const env = { ...(imports['extism:host/env'] as Record<string, (...a: never[]) => unknown>) } as Record<
+      string,
+      (...a: any[]) => any // eslint-disable-line @typescript-eslint/no-explicit-any
+    >;
+    const alloc = env.alloc!;
+    const free = env.free!;
+    const length = env.length!;
+    env.alloc = (n: bigint) => {
+      hostBytes += Number(n);
+      if (hostBytes > job.hostMemoryBytes) throw new HostMemoryExceeded(Number(n));
+      return alloc(n);
+    };
+    env.free = (addr: bigint) => {
+      hostBytes -= Number(length(BigInt(addr)));
+      return free(addr);
+    };
+    env.get_log_level ??= () => 0; // trace: the host decides what to keep.
+    env.log_trace ??= (addr: bigint) => env.log_debug!(addr);
+    env.http_headers ??= () => 0n;
+    const wasi = { ...(imports['wasi_snapshot_preview1'] as Record<string, (...a: any[]) => any>) }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const fdWrite = wasi.fd_write!;
+    wasi.fd_write = (fd: number, iovs: number, iovsLen: number, nwritten: number) => {
+      if ((fd !== 1 && fd !== 2) || !memory) return fdWrite(fd, iovs, iovsLen, nwritten);
+      const view = new DataView(memory.buffer);
+      let total = 0;
+      for (let i = 0; i < iovsLen; i++) {
+        const ptr = view.getUint32(iovs + i * 8, true);
+        const len = view.getUint32(iovs + i * 8 + 4, true);
+        captureStdio(decoder.decode(new Uint8Array(memory.buffer, ptr, len)));
+        total += len;
+      }
+      view.setUint32(nwritten, total, true);
+      return 0;
+    };
+    wasi.proc_exit = (code: number) => {
+      throw new ProcExit(code);
+    };
+    return { ...imports, 'extism:host/env': env, wasi_snapshot_preview1: wasi };
+  };
+
+  const original = WebAssembly.instantiate;
+  const patched = async (mod: WebAssembly.Module, imports: WebAssembly.Imports) => {
+    const instance = await (original as (m: WebAssembly.Module, i: WebAssembly.Imports) => Promise<WebAssembly.Instance>)(
+      mod,
+      wrapImports(imports),
+    );
+    memory = instance.exports.memory as WebAssembly.Memory;
+    const exports: Record<string, unknown> = { ...instance.exports };
+    const entry = instance.exports[job.entry];
+    if (typeof entry === 'function') {
+      exports[job.entry] = (...args: unknown[]) => {
+        const r = (entry as (...a: unknown[]) => unknown)(...args);
+        status = typeof r === 'number' ? r : 0;
+        return r;
+      };
+    }
+    return { exports: Object.freeze(exports) } as WebAssembly.Instance;
+  };
+
+  const base = { id: job.id, output: null, stdio: '', logs, memoryPages: 0, instantiateMs: 0, callMs: 0 };
+  const t0 = performance.now();
+  let plugin;
+  (WebAssembly as { instantiate: unknown }).instantiate = patched;
+  try {
+    plugin = await createPlugin(
+      { wasm: [{ module: job.module }] },
+      { useWasi: true, config: job.config, allowedPaths: job.allowedPaths, logger, enableWasiOutput: false },
+    );
+  } catch (err) {
+    const outcome = classify(err);
+    return { ...base, ...outcome, stdio, memoryPages: pages(memory), instantiateMs: performance.now() - t0 };
+  } finally {
+    (WebAssembly as { instantiate: unknown }).instantiate = original;
+  }
+  const t1 = performance.now();
+  try {
+    if (!(await plugin.functionExists(job.entry))) {
+      return { ...base, kind: 'setup', status: -1, error: `the module does not export a function ${JSON.stringify(job.entry)}` };
+    }
+    let output: Uint8Array | null = null;
+    let error: string | null = null;
+    try {
+      const out = await plugin.call(job.entry, job.input);
+      output = out ? out.bytes().slice() : null;
+    } catch (err) {
+      if (status === undefined) {
+        const outcome = classify(err);
+        return { ...base, ...outcome, stdio, memoryPages: pages(memory), instantiateMs: t1 - t0, callMs: performance.now() - t1 };
+      }
+      // The entry returned and set an Extism error: the SDK turns that into a throw.
+      error = (err as Error).message.replace(/^Plugin-originated error: /, '');
+    }
+    return {
+      ...base,
+      kind: 'returned',
+      status: status ?? 0,
+      output,
+      error,
+      stdio,
+      memoryPages: pages(memory),
+      instantiateMs: t1 - t0,
+      callMs: performance.now() - t1,
+    };
+  } finally {
+    await plugin.close().catch(() => {});
+  }
+}
+
+function pages(memory: WebAssembly.Memory | undefined): number {
+  return memory ? memory.buffer.byteLength / 65536 : 0;
+}
+
+function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'> {
+  if (err instanceof ProcExit) return { kind: 'exited', status: err.code, error: null };
+  if (err instanceof HostMemoryExceeded) {
+    return { kind: 'host-memory', status: -1, error: `Extism host memory allocation of ${err.requested} bytes refused` };
+  }
+  const e = err as Error;
+  const name = e?.constructor?.name ?? 'Error';
+  return { kind: 'trapped', status: -1, error: `${name === 'RuntimeError' ? 'wasm trap' : name}: ${e?.message ?? String(err)}` };
+}
+
+parentPort?.on('message', (job: WorkerJob) => {
+  run(job).then(
+    (outcome) => {
+      const transfer = outcome.output ? [outcome.output.buffer as ArrayBuffer] : [];
+      parentPort!.postMessage(outcome, transfer);
+    },
+    (err: unknown) => {
+      parentPort!.postMessage({
+        id: job.id,
+        kind: 'setup',
+        status: -1,
+        output: null,
+        error: `host worker failed: ${(err as Error)?.stack ?? String(err)}`,
+        stdio: '',
+        logs: [],
+        memoryPages: 0,
+        instantiateMs: 0,
+        callMs: 0,
+      } satisfies WorkerOutcome);
+    },
+  );
+});
