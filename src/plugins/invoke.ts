@@ -11,6 +11,7 @@ import { PluginLoadError, PluginRunError, type PluginIdentity } from './errors.j
 import { defaultHost, type WasmHost } from './host.js';
 import { compileLimited, DEFAULT_MAX_PAGES, type Plugin } from './loader.js';
 import { mib, WASM_PAGE_BYTES } from './wasm-binary.js';
+import type { WasmModule } from './wasm-api.js';
 
 /** DEFAULT_TIMEOUT_MS limits a call when neither caller nor plugin.yaml sets a timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -85,7 +86,7 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       'allowedHosts: network access cannot be granted: the Extism JS SDK host offers plugins no HTTP client (http_request is disabled)',
     );
   }
-  let module: WebAssembly.Module;
+  let module: WasmModule;
   try {
     module = await compileLimited(plugin, maxPages);
   } catch (err) {

@@ -10,6 +10,7 @@ import { Parser } from 'tar';
 import { PluginLoadError } from './errors.js';
 import { parsePluginMetadata, type PluginMetadata } from './metadata.js';
 import { limitMemory, memoryLimits, type MemoryLimits, WasmBinaryError } from './wasm-binary.js';
+import { wasm as WebAssembly, type WasmModule } from './wasm-api.js';
 
 /** DEFAULT_MAX_PAGES caps linear memory when neither caller nor plugin.yaml sets it: 256 MiB. */
 export const DEFAULT_MAX_PAGES = 4096;
@@ -43,7 +44,7 @@ export interface LoadOptions {
   source?: string;
 }
 
-const compiled = new WeakMap<Plugin, Map<number, Promise<WebAssembly.Module>>>();
+const compiled = new WeakMap<Plugin, Map<number, Promise<WasmModule>>>();
 
 function sha256(b: Uint8Array): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -101,7 +102,7 @@ export async function loadPlugin(from: string | Uint8Array, opts: LoadOptions = 
   return plugin;
 }
 
-function checkInterface(plugin: Plugin, mod: WebAssembly.Module): void {
+function checkInterface(plugin: Plugin, mod: WasmModule): void {
   const entry = plugin.metadata.runtimeConfig.entryFuncName;
   const exports = WebAssembly.Module.exports(mod);
   if (!exports.some((e) => e.name === entry && e.kind === 'function')) {
@@ -124,7 +125,7 @@ function checkInterface(plugin: Plugin, mod: WebAssembly.Module): void {
  * compileLimited compiles the plugin with its memory capped at maxPages, once per cap. It throws
  * a PluginLoadError when the module cannot start within the cap.
  */
-export function compileLimited(plugin: Plugin, maxPages: number): Promise<WebAssembly.Module> {
+export function compileLimited(plugin: Plugin, maxPages: number): Promise<WasmModule> {
   let byCap = compiled.get(plugin);
   if (!byCap) compiled.set(plugin, (byCap = new Map()));
   let p = byCap.get(maxPages);

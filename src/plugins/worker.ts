@@ -15,11 +15,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import createPlugin from '@extism/extism';
+import { setInstantiate, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** WorkerJob is one call, sent by host.ts. */
 export interface WorkerJob {
   id: number;
-  module: WebAssembly.Module;
+  module: WasmModule;
   entry: string;
   input: Uint8Array;
   config: Record<string, string>;
@@ -60,7 +61,7 @@ class HostMemoryExceeded {
 }
 
 async function run(job: WorkerJob): Promise<WorkerOutcome> {
-  let memory: WebAssembly.Memory | undefined;
+  let memory: WasmMemory | undefined;
   let status: number | undefined;
   let stdio = '';
   let stdioFull = false;
@@ -88,7 +89,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     } else stdio += text;
   };
 
-  const wrapImports = (imports: WebAssembly.Imports): WebAssembly.Imports => {
+  const wrapImports = (imports: WasmImports): WasmImports => {
     const env = { ...(imports['extism:host/env'] as Record<string, (...a: never[]) => unknown>) } as Record<
       string,
       (...a: any[]) => any // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -129,13 +130,10 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     return { ...imports, 'extism:host/env': env, wasi_snapshot_preview1: wasi };
   };
 
-  const original = WebAssembly.instantiate;
-  const patched = async (mod: WebAssembly.Module, imports: WebAssembly.Imports) => {
-    const instance = await (original as (m: WebAssembly.Module, i: WebAssembly.Imports) => Promise<WebAssembly.Instance>)(
-      mod,
-      wrapImports(imports),
-    );
-    memory = instance.exports.memory as WebAssembly.Memory;
+  let original: ReturnType<typeof setInstantiate> | undefined;
+  const patched = async (mod: WasmModule, imports: WasmImports = {}): Promise<WasmInstance> => {
+    const instance = await original!(mod, wrapImports(imports));
+    memory = instance.exports.memory as WasmMemory;
     const exports: Record<string, unknown> = { ...instance.exports };
     const entry = instance.exports[job.entry];
     if (typeof entry === 'function') {
@@ -145,23 +143,23 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
         return r;
       };
     }
-    return { exports: Object.freeze(exports) } as WebAssembly.Instance;
+    return { exports: Object.freeze(exports) };
   };
 
   const base = { id: job.id, output: null, stdio: '', logs, memoryPages: 0, instantiateMs: 0, callMs: 0 };
   const t0 = performance.now();
   let plugin;
-  (WebAssembly as { instantiate: unknown }).instantiate = patched;
+  original = setInstantiate(patched);
   try {
     plugin = await createPlugin(
-      { wasm: [{ module: job.module }] },
+      { wasm: [{ module: job.module as never }] },
       { useWasi: true, config: job.config, allowedPaths: job.allowedPaths, logger, enableWasiOutput: false },
     );
   } catch (err) {
     const outcome = classify(err);
     return { ...base, ...outcome, stdio, memoryPages: pages(memory), instantiateMs: performance.now() - t0 };
   } finally {
-    (WebAssembly as { instantiate: unknown }).instantiate = original;
+    setInstantiate(original);
   }
   const t1 = performance.now();
   try {
@@ -197,7 +195,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   }
 }
 
-function pages(memory: WebAssembly.Memory | undefined): number {
+function pages(memory: WasmMemory | undefined): number {
   return memory ? memory.buffer.byteLength / 65536 : 0;
 }
 
