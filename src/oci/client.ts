@@ -49,6 +49,8 @@ export interface RegistryClientOptions {
   /** retryBaseMs: first backoff delay, doubled per attempt (default 250). */
   retryBaseMs?: number;
   maxManifestBytes?: number;
+  /** tagPageSize: `n` for tag list pages (default 1000). */
+  tagPageSize?: number;
   userAgent?: string;
   /** onResponse is called for every HTTP exchange (metrics, tests). URLs carry no credentials. */
   onResponse?: (event: { method: string; url: string; status: number; attempt: number }) => void;
@@ -163,6 +165,7 @@ export class RegistryClient {
       retries: DEFAULT_RETRIES,
       retryBaseMs: 250,
       maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+      tagPageSize: 1000,
       userAgent: USER_AGENT,
       insecureSkipTlsVerify: false,
       ...options,
@@ -382,7 +385,7 @@ export class RegistryClient {
    */
   async listTags(registry: string, repository: string): Promise<string[]> {
     const tags: string[] = [];
-    let path = `/v2/${repository}/tags/list?n=1000`;
+    let path = `/v2/${repository}/tags/list?n=${this.opts.tagPageSize}`;
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
       const res = await this.request({ method: 'GET', registry, path, repository, scope: 'pull', ok: [200], what: `tags of ${registry}/${repository}`, headers: { Accept: 'application/json' } });
       const link = header(res.headers, 'link');

@@ -102,7 +102,9 @@ export function tagToVersion(tag: string): string | undefined {
   // Masterminds/semver (Helm's) accepts `1.2` and `v1`; node-semver does not.
   const short = /^v?(\d+)(?:\.(\d+))?([-+].*)?$/.exec(t);
   if (short && !/^v?\d+\.\d+\.\d+/.test(t)) t = `${short[1]}.${short[2] ?? 0}.0${short[3] ?? ''}`;
-  return semver.valid(t) ?? undefined;
+  const v = semver.parse(t);
+  if (!v) return undefined;
+  return v.build.length > 0 ? `${v.version}+${v.build.join('.')}` : v.version;
 }
 
 /** versionToTag writes a version as a tag (Helm's `+` → `_`). */
@@ -147,7 +149,7 @@ async function resolveWith(client: RegistryClient, input: string, ref: OciRefere
   if (opts.version !== undefined && opts.version !== '') {
     const want = opts.version.trim();
     if (isExactVersion(want)) {
-      const wantTag = versionToTag(semver.valid(want)!);
+      const wantTag = versionToTag(want);
       if (tag !== undefined && tag !== wantTag && tag !== want) throw new InvalidReferenceError(input, `tag ${tag} does not match version ${want}`);
       tag ??= wantTag;
     } else {
