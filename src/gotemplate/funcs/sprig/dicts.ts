@@ -9,7 +9,7 @@
  * Go iterates maps in random order; keys and values here come in sorted key order.
  */
 import { GoStruct, GoTime, type FuncMap, type GoMap, type Value, goFunc, goTypeName, isMap, sortedKeys } from '../../value.js';
-import { fail, isEmpty, strval } from './util.js';
+import { fail, isEmpty, strval, withGoType } from './util.js';
 
 const has = (m: GoMap, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 
@@ -110,7 +110,9 @@ export const dictFuncs: FuncMap = {
     ['string'],
     { variadic: 'map' },
   ),
-  keys: goFunc((...ds: (GoMap | null)[]) => ds.flatMap((d) => (d ? sortedKeys(d) : [])), [], { variadic: 'map' }),
+  keys: goFunc((...ds: (GoMap | null)[]) => withGoType(ds.flatMap((d) => (d ? sortedKeys(d) : [])), '[]string'), [], {
+    variadic: 'map',
+  }),
   pick: goFunc(
     (d: GoMap | null, ...keys: string[]) => {
       const out: GoMap = {};

@@ -14,6 +14,8 @@ import {
   isListLike,
   kindOrPanic,
   listItems,
+  typeName,
+  withGoType,
 } from './util.js';
 
 /** asList returns the items of a slice argument, or fails with Sprig's message for other kinds. */
@@ -70,7 +72,7 @@ function chunk(func: string, size: bigint, list: Value): Value[][] {
     }
     out.push(c);
   }
-  return out;
+  return withGoType(out, '[][]interface {}');
 }
 
 function slice(func: string, list: Value, ...indices: Value[]): Value {
@@ -81,7 +83,8 @@ function slice(func: string, list: Value, ...indices: Value[]): Value {
   const start = indices.length > 0 ? Number(castToInt64(indices[0])) : 0;
   const end = indices.length >= 2 ? Number(castToInt64(indices[1])) : l;
   if (start < 0 || end < start || end > l) fail(func, 'reflect.Value.Slice: slice index out of bounds');
-  return list.slice(start, end);
+  const out = list.slice(start, end);
+  return Array.isArray(out) && typeName(list) !== '[]interface {}' ? withGoType(out, typeName(list)) : out;
 }
 
 function concat(...lists: Value[]): Value[] {

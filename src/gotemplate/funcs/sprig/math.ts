@@ -7,7 +7,7 @@
  * and division keeps 16 decimal places, rounded half away from zero.
  */
 import { type FuncMap, type Value, formatV, goFunc } from '../../value.js';
-import { castToFloat64, castToInt64, fail, parseInt64, wrap64 } from './util.js';
+import { INT64_MAX, INT64_MIN, castToFloat64, castToInt64, fail, parseInt64, withGoType, wrap64 } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // shopspring/decimal, as much of it as sprig uses
@@ -73,10 +73,14 @@ function decimalOp(func: string, a: Value, rest: Value[], op: (x: Dec, y: Dec) =
 
 // ---------------------------------------------------------------------------------------------
 
-/** atoi is strconv.Atoi with the error dropped: base 10 only, anything else 0. */
+/**
+ * atoi is strconv.Atoi with the error dropped: base 10 only, a syntax error gives 0 and an
+ * out-of-range number the nearest int64 (what Atoi returns beside its range error).
+ */
 function atoi(s: string): bigint {
   if (!/^[+-]?[0-9]+$/.test(s)) return 0n;
-  return parseInt64(s, 10) ?? 0n;
+  const n = BigInt(s);
+  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n;
 }
 
 /** untilStep is sprig's untilStep: start, start+step, … up to (not including) stop. */
@@ -159,8 +163,8 @@ export const mathFuncs: FuncMap = {
   float64: goFunc(castToFloat64, ['any']),
   toDecimal: goFunc((v: Value) => parseInt64(formatV(v), 8) ?? 0n, ['any']),
   seq: goFunc(seq, [], { variadic: 'int' }),
-  until: goFunc((n: bigint) => untilStep(0n, n, n < 0n ? -1n : 1n), ['int']),
-  untilStep: goFunc(untilStep, ['int', 'int', 'int']),
+  until: goFunc((n: bigint) => withGoType(untilStep(0n, n, n < 0n ? -1n : 1n), '[]int'), ['int']),
+  untilStep: goFunc((a: bigint, b: bigint, c: bigint) => withGoType(untilStep(a, b, c), '[]int'), ['int', 'int', 'int']),
   add1: goFunc((a: Value) => wrap64(castToInt64(a) + 1n), ['any']),
   add: goFunc((...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc + castToInt64(x)), 0n), [], {
     variadic: 'any',

@@ -1,9 +1,9 @@
 /**
  * misc: Sprig's defaults and flow control, reflection, JSON, encodings, paths, URLs and uuidv4.
  */
-import { type FuncMap, type GoMap, type Value, goFunc, goKindName, goTypeName } from '../../value.js';
+import { type FuncMap, type GoMap, type Value, goFunc, goKindName } from '../../value.js';
 import { JSONError, marshalJSON, unmarshalJSON } from './json.js';
-import { SprigError, deepEqual, fail, fromBytes, isEmpty, toBytes } from './util.js';
+import { SprigError, deepEqual, fail, fromBytes, isEmpty, toBytes, typeName } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // encodings (encoding/base64 and encoding/base32 StdEncoding, strict padding)
@@ -383,10 +383,10 @@ export const miscFuncs: FuncMap = {
   }),
 
   // reflection
-  typeOf: goFunc(goTypeName, ['any']),
-  typeIs: goFunc((t: string, v: Value) => t === goTypeName(v), ['string', 'any']),
+  typeOf: goFunc(typeName, ['any']),
+  typeIs: goFunc((t: string, v: Value) => t === typeName(v), ['string', 'any']),
   typeIsLike: goFunc((t: string, v: Value) => {
-    const n = goTypeName(v);
+    const n = typeName(v);
     return t === n || '*' + t === n;
   }, ['string', 'any']),
   kindOf: goFunc(goKindName, ['any']),

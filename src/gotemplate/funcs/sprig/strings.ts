@@ -26,6 +26,7 @@ import {
   toLowerRune,
   toTitleRune,
   toUpperRune,
+  withGoType,
 } from './util.js';
 import { camelcase, kebabcase, snakecase } from './xstrings.js';
 
@@ -320,13 +321,14 @@ function indent(spaces: bigint, v: string, func = 'indent'): string {
 function splitMap(parts: string[]): Record<string, string> {
   const m: Record<string, string> = {};
   parts.forEach((p, i) => (m['_' + i] = p));
-  return m;
+  return withGoType(m, 'map[string]string');
 }
+const strings = (xs: string[]): string[] => withGoType(xs, '[]string');
 
 /** sortAlpha is sprig's sortAlpha: lists become sorted strings, anything else a one-item list. */
 export function sortAlpha(list: Value): string[] {
-  if (isListLike(list)) return strslice(list).sort(compareGoStrings);
-  return [strval(list)];
+  if (isListLike(list)) return strings(strslice(list).sort(compareGoStrings));
+  return strings([strval(list)]);
 }
 
 /** stringFuncs are Sprig's string functions. */
@@ -408,9 +410,9 @@ export const stringFuncs: FuncMap = {
   replace: goFunc((old: string, nw: string, src: string) => goReplace(src, old, nw), ['string', 'string', 'string']),
   plural: goFunc((one: string, many: string, n: bigint) => (n === 1n ? one : many), ['string', 'string', 'int']),
   toString: goFunc(strval, ['any']),
-  toStrings: goFunc(strslice, ['any']),
+  toStrings: goFunc((v: Value) => strings(strslice(v)), ['any']),
   split: goFunc((sep: string, s: string) => splitMap(goSplitN(s, sep, -1)), ['string', 'string']),
-  splitList: goFunc((sep: string, s: string) => goSplitN(s, sep, -1), ['string', 'string']),
+  splitList: goFunc((sep: string, s: string) => strings(goSplitN(s, sep, -1)), ['string', 'string']),
   splitn: goFunc((sep: string, n: bigint, s: string) => splitMap(goSplitN(s, sep, num(n))), ['string', 'int', 'string']),
   join: goFunc((sep: string, v: Value) => strslice(v).join(sep), ['string', 'any']),
   sortAlpha: goFunc(sortAlpha, ['any']),

@@ -2,7 +2,7 @@
  * util: the Go runtime pieces Sprig's functions lean on — byte strings, unicode classes,
  * strconv parsing, spf13/cast conversions, reflect.DeepEqual and Go's panic messages.
  */
-import { GoStruct, GoTime, isMap, type Value, formatV, goKindName } from '../../value.js';
+import { GoStruct, GoTime, isMap, type Value, formatV, goKindName, goTypeName } from '../../value.js';
 
 /**
  * SprigError is what a Sprig function reports (a returned error or a Go panic). The executor wraps
@@ -358,6 +358,7 @@ export function deepEqual(a: Value, b: Value): boolean {
   if (typeof a !== typeof b) return false;
   if (typeof a === 'number') return a === b; // NaN != NaN, as in Go
   if (typeof a !== 'object') return false;
+  if (typeName(a) !== typeName(b)) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => deepEqual(x, b[i]));
@@ -440,4 +441,26 @@ export function goQuote(s: string): string {
     }
   }
   return out + '"';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go types the value model does not tell apart
+
+/**
+ * GO_TYPE marks a list or map whose Go type is not the model's default: splitList returns
+ * []string, split map[string]string, until []int. typeOf, typeIs and deepEqual read the mark; to
+ * everything else the value is an ordinary list or map.
+ */
+export const GO_TYPE: unique symbol = Symbol.for('capstan.goType');
+
+/** withGoType marks v as having Go type `type` (see {@link GO_TYPE}). */
+export function withGoType<T extends object>(v: T, type: string): T {
+  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false, configurable: true });
+  return v;
+}
+
+/** typeName is Go's %T of v, honouring {@link GO_TYPE}. */
+export function typeName(v: Value): string {
+  if (v !== null && typeof v === 'object' && GO_TYPE in v) return (v as any)[GO_TYPE] as string;
+  return goTypeName(v);
 }

@@ -180,7 +180,10 @@ export const snakecase = (s: string): string => camelCaseToLowerCase(s, 0x5f);
 /** kebabcase is xstrings.ToKebabCase. */
 export const kebabcase = (s: string): string => camelCaseToLowerCase(s, 0x2d);
 
-/** camelcase is xstrings.ToCamelCase (lower camel case; connectors are removed). */
+/**
+ * camelcase is xstrings.ToCamelCase, which v1.5 makes upper camel case ("http_server" →
+ * "HttpServer"); a connector is dropped before a letter, kept when doubled.
+ */
 export function camelcase(str: string): string {
   if (str === '') return '';
   const rs = runes(str);
@@ -195,7 +198,7 @@ export function camelcase(str: string): string {
     sawRune = true;
     if (!isConnector(r0)) {
       firstUpper = isUpper(r0);
-      r0 = toLowerRune(r0);
+      r0 = toUpperRune(r0);
       break;
     }
     out.push(r0);
@@ -222,7 +225,6 @@ export function camelcase(str: string): string {
       out.push(r1);
     }
   }
-  if (firstUpper) r0 = toLowerRune(r0);
   out.push(r0);
   return fromRunes(out);
 }
