@@ -77,11 +77,16 @@ function call(name: string, f: GoFunc, args: Value[]): Value {
 
 const TOKEN = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||\.[A-Za-z_][\w.]*|[^\s()|]+)/y;
 
+/** unquote reads a Go interpreted string literal (escapes as the Go spec lists them). */
 function unquote(t: string): string {
-  return JSON.parse(t.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\U([0-9a-fA-F]{8})/g, (_, h: string) => {
-    const s = String.fromCodePoint(parseInt(h, 16));
-    return JSON.stringify(s).slice(1, -1);
-  })) as string;
+  const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+  return t
+    .slice(1, -1)
+    .replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|[abfnrtv\\"'])/g, (_, e: string) => {
+      if (/^[xuU]/.test(e)) return String.fromCodePoint(parseInt(e.slice(1), 16));
+      if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+      return simple[e] ?? e;
+    });
 }
 
 /** evaluate renders a case's template with the given functions (plus printf, print, list, toString). */
