@@ -33,8 +33,12 @@ export interface TokenServer {
   issued: number;
   /** denied counts token requests refused for bad or missing credentials. */
   denied: number;
-  /** setTokenTtl changes the lifetime of tokens issued from now on. */
-  setTokenTtl(seconds: number): void;
+  /**
+   * setTokenTtl changes the lifetime of tokens issued from now on. `advertisedSeconds` (default:
+   * the same) is the `expires_in` told to clients; a larger value makes clients hold on to tokens
+   * the registry already refuses, which is how tests exercise refresh-on-401.
+   */
+  setTokenTtl(seconds: number, advertisedSeconds?: number): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
   const key = createPrivateKey(opts.keyPem);
   const certDer = new X509Certificate(opts.certPem).raw;
   let ttl = opts.tokenTtlSeconds ?? 300;
+  let advertised = ttl;
   const state = { issued: 0, denied: 0 };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -114,7 +119,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     const token = `${signingInput}.${b64url(signature)}`;
     state.issued++;
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date(now * 1000).toISOString() }));
+    res.end(JSON.stringify({ token, access_token: token, expires_in: advertised, issued_at: new Date(now * 1000).toISOString() }));
   };
 
   const server: Server = createServer(handle);
@@ -131,8 +136,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     get denied() {
       return state.denied;
     },
-    setTokenTtl(seconds: number) {
+    setTokenTtl(seconds: number, advertisedSeconds?: number) {
       ttl = seconds;
+      advertised = advertisedSeconds ?? seconds;
     },
     close: () =>
       new Promise<void>((resolve) => {
