@@ -99,11 +99,40 @@ export async function readChartMetadata(tgz: Uint8Array): Promise<ChartMetadata>
   return { ...m, name: m.name, version: String(m.version) };
 }
 
-/** chartConfigJson renders the config blob: Chart.yaml's fields in Helm's order, empty ones omitted. */
+// Field order of Helm's Maintainer and Dependency structs.
+const MAINTAINER_ORDER = ['name', 'email', 'url'];
+const DEPENDENCY_ORDER = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias'];
+const DEPENDENCY_ALWAYS = new Set(['name', 'repository']);
+
+function ordered(v: unknown, order: string[], always: Set<string> = new Set()): Record<string, unknown> {
+  const src = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (always.has(k) || !isEmpty(src[k])) out[k] = src[k] ?? '';
+  return out;
+}
+
+function sortedKeys(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const src = v as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(src).sort().map((k) => [k, src[k]]));
+}
+
+/**
+ * chartConfigJson renders the config blob byte for byte as Helm does (Go's encoding/json of
+ * chart.Metadata): struct field order, empty fields omitted, map keys sorted, and `<`, `>`, `&`,
+ * U+2028, U+2029 escaped.
+ */
 export function chartConfigJson(meta: ChartMetadata): Buffer {
   const out: Record<string, unknown> = {};
-  for (const k of METADATA_ORDER) if (!isEmpty(meta[k])) out[k] = meta[k];
-  return Buffer.from(JSON.stringify(out));
+  for (const k of METADATA_ORDER) {
+    if (isEmpty(meta[k])) continue;
+    if (k === 'maintainers' && Array.isArray(meta[k])) out[k] = (meta[k] as unknown[]).map((m) => ordered(m, MAINTAINER_ORDER));
+    else if (k === 'dependencies' && Array.isArray(meta[k])) out[k] = (meta[k] as unknown[]).map((d) => ordered(d, DEPENDENCY_ORDER, DEPENDENCY_ALWAYS));
+    else if (k === 'annotations') out[k] = sortedKeys(meta[k]);
+    else out[k] = meta[k];
+  }
+  const json = JSON.stringify(out).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.from(json);
 }
 
 function digestOf(b: Uint8Array): string {
