@@ -78,14 +78,13 @@ function sections(b: Uint8Array): Section[] {
 }
 
 function parseMemory(b: Uint8Array, s: Section): MemoryLimits {
-  let [count, pos] = readU32(b, s.contentStart);
+  const [count, start] = readU32(b, s.contentStart);
+  let pos = start;
   if (count !== 1) throw new WasmBinaryError(`defines ${count} memories; a plugin has exactly one`);
   const flags = b[pos++]!;
   if (flags & ~1) throw new WasmBinaryError(`memory flags 0x${flags.toString(16)} (shared or 64-bit memory) are not supported`);
-  let min: number;
-  let max: number | undefined;
-  [min, pos] = readU32(b, pos);
-  if (flags & 1) [max, pos] = readU32(b, pos);
+  const [min, next] = readU32(b, pos);
+  const max = flags & 1 ? readU32(b, next)[0] : undefined;
   return { min, max };
 }
 
@@ -125,7 +124,8 @@ export function limitMemory(wasm: Uint8Array, maxPages: number): Uint8Array {
 }
 
 function importsMemory(b: Uint8Array, s: Section): boolean {
-  let [count, pos] = readU32(b, s.contentStart);
+  const [count, start] = readU32(b, s.contentStart);
+  let pos = start;
   for (let i = 0; i < count; i++) {
     for (let j = 0; j < 2; j++) {
       const [len, next] = readU32(b, pos); // module name, then field name

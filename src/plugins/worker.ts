@@ -92,7 +92,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const wrapImports = (imports: WasmImports): WasmImports => {
     const env = { ...(imports['extism:host/env'] as Record<string, (...a: never[]) => unknown>) } as Record<
       string,
-      (...a: any[]) => any // eslint-disable-line @typescript-eslint/no-explicit-any
+      (...a: any[]) => any
     >;
     const alloc = env.alloc!;
     const free = env.free!;
@@ -109,7 +109,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     env.get_log_level ??= () => 0; // trace: the host decides what to keep.
     env.log_trace ??= (addr: bigint) => env.log_debug!(addr);
     env.http_headers ??= () => 0n;
-    const wasi = { ...(imports['wasi_snapshot_preview1'] as Record<string, (...a: any[]) => any>) }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const wasi = { ...(imports['wasi_snapshot_preview1'] as Record<string, (...a: any[]) => any>) };
     const fdWrite = wasi.fd_write!;
     wasi.fd_write = (fd: number, iovs: number, iovsLen: number, nwritten: number) => {
       if ((fd !== 1 && fd !== 2) || !memory) return fdWrite(fd, iovs, iovsLen, nwritten);
@@ -130,9 +130,8 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     return { ...imports, 'extism:host/env': env, wasi_snapshot_preview1: wasi };
   };
 
-  let original: ReturnType<typeof setInstantiate> | undefined;
   const patched = async (mod: WasmModule, imports: WasmImports = {}): Promise<WasmInstance> => {
-    const instance = await original!(mod, wrapImports(imports));
+    const instance = await original(mod, wrapImports(imports));
     memory = instance.exports.memory as WasmMemory;
     const exports: Record<string, unknown> = { ...instance.exports };
     const entry = instance.exports[job.entry];
@@ -149,7 +148,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const base = { id: job.id, output: null, stdio: '', logs, memoryPages: 0, instantiateMs: 0, callMs: 0 };
   const t0 = performance.now();
   let plugin;
-  original = setInstantiate(patched);
+  const original = setInstantiate(patched);
   try {
     plugin = await createPlugin(
       { wasm: [{ module: job.module as never }] },
