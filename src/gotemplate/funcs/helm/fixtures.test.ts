@@ -22,7 +22,7 @@ interface Case {
   error: string | null;
 }
 
-const CALL = /^\{\{ (\w+) \.Values\.x \}\}$/;
+const CALL = /^\{\{ (\w+) \.Values\.x(?: \| (\w+))? \}\}$/;
 
 for (const file of readdirSync(dir).filter((f) => /^helm-.*\.json$/.test(f))) {
   const { cases } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cases: Case[] };
@@ -38,10 +38,13 @@ for (const file of readdirSync(dir).filter((f) => /^helm-.*\.json$/.test(f))) {
         return;
       }
       const values = parseYaml(text) as Record<string, unknown>;
-      const f = helmFuncs[m[1]];
-      assert.ok(f, `helmFuncs has ${m[1]}`);
-      const got = f.fn(values.x);
-      assert.equal(typeof got === 'string' ? got : JSON.stringify(got), c.output);
+      let got = values.x;
+      for (const name of [m[1], m[2]].filter(Boolean)) {
+        const f = helmFuncs[name];
+        assert.ok(f, `helmFuncs has ${name}`);
+        got = f.fn(got);
+      }
+      assert.equal(got, c.output);
     });
   }
 }

@@ -17,6 +17,8 @@ export const GO_JSON: unique symbol = Symbol.for('capstan.goJSON');
 
 /** JSONError is a json.Marshal or json.Unmarshal failure; `message` is Go's error text. */
 export class JSONError extends Error {
+  /** partial is what json.Unmarshal had decoded when it met a type error (it keeps going). */
+  partial?: Value;
   constructor(
     message: string,
     /** offset is the byte offset of a syntax error in the input (unmarshal only). */
@@ -207,6 +209,12 @@ export function unmarshalJSON(text: string, into: 'any' | 'map' | 'slice' = 'any
   const v = p.value();
   p.skipWS();
   if (p.i < p.s.length) p.fail(`invalid character ${quoteChar(p.s, p.i)} after top-level value`);
+  if (p.typeError) {
+    p.typeError.partial = v;
+    throw p.typeError;
+  }
+  // null leaves Go's map or slice nil.
+  if (v === null) return null;
   if (into === 'map' && !isMap(v)) {
     throw new JSONError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}`);
   }
@@ -225,17 +233,26 @@ function jsonKind(v: Value): string {
   return 'object';
 }
 
+/**
+ * quoteChar is encoding/json's quoteChar: the scanner works on bytes, so a non-ASCII character
+ * shows as its first UTF-8 byte read as a rune (a BOM is 'ï'), escaped like strconv.Quote.
+ */
 function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i)!;
-  const c = String.fromCodePoint(cp);
-  if (c === "'") return `'\\''`;
-  if (c === '"') return `'"'`;
+  let cp = s.codePointAt(i)!;
+  if (cp >= 0x80) cp = Buffer.from(String.fromCodePoint(cp), 'utf8')[0];
+  if (cp === 0x27) return `'\\''`;
+  if (cp === 0x22) return `'"'`;
+  const named: Record<number, string> = { 7: 'a', 8: 'b', 12: 'f', 10: 'n', 13: 'r', 9: 't', 11: 'v' };
+  if (named[cp]) return `'\\${named[cp]}'`;
   if (cp < 0x20 || cp === 0x7f) return `'\\x${cp.toString(16).padStart(2, '0')}'`;
-  return `'${c}'`;
+  if (cp >= 0x80 && cp < 0xa0) return `'\\u00${cp.toString(16).padStart(2, '0')}'`;
+  if (cp === 0xad) return `'\\u00ad'`;
+  return `'${String.fromCodePoint(cp)}'`;
 }
 
 class JSONParser {
   i = 0;
+  typeError?: JSONError;
   constructor(readonly s: string) {}
 
   fail(msg: string): never {
@@ -281,7 +298,7 @@ class JSONParser {
     }
     return v;
   }
-  number(): number {
+  number(): number | null {
     const s = this.s;
     const start = this.i;
     const digit = () => this.i < s.length && s[this.i] >= '0' && s[this.i] <= '9';
@@ -308,7 +325,8 @@ class JSONParser {
     const text = s.slice(start, this.i);
     const f = Number(text);
     if (!Number.isFinite(f)) {
-      throw new JSONError(`json: cannot unmarshal number ${text} into Go value of type float64`);
+      this.typeError ??= new JSONError(`json: cannot unmarshal number ${text} into Go value of type float64`);
+      return null;
     }
     return f;
   }

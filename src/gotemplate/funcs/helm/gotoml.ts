@@ -238,8 +238,10 @@ class TomlParser {
     for (let k = 0; k < this.i && k < this.s.length; k++) if (this.s[k] === '\n') n++;
     return n;
   }
-  private fail(msg: string): never {
-    throw new TOMLError(`toml: line ${this.line()}: ${msg}`, this.line());
+  private lastKey?: string[];
+  private fail(msg: string, lastKey: string[] | null | undefined = this.lastKey): never {
+    const where = lastKey ? ` (last key ${JSON.stringify(lastKey.join('.'))})` : '';
+    throw new TOMLError(`toml: line ${this.line()}${where}: ${msg}`, this.line());
   }
   private ws(): void {
     while (this.i < this.s.length && (this.s[this.i] === ' ' || this.s[this.i] === '\t')) this.i++;
@@ -293,6 +295,7 @@ class TomlParser {
       if (this.s[this.i] !== '=') this.fail(`expected '=' after key ${key.join('.')}`);
       this.i++;
       this.ws();
+      this.lastKey = key;
       const v = this.value();
       this.assign(current, key, v);
       this.eol();
@@ -314,7 +317,7 @@ class TomlParser {
   private table(key: string[]): Record<string, Value> {
     let t = this.root;
     for (const k of key) t = this.descend(t, k);
-    if (this.defined.has(t)) this.fail(`table ${key.join('.')} already exists`);
+    if (this.defined.has(t)) this.fail(`Key '${key.join('.')}' has already been defined.`, null);
     this.defined.add(t);
     return t;
   }
@@ -334,7 +337,7 @@ class TomlParser {
   private assign(t: Record<string, Value>, key: string[], v: Value): void {
     for (const k of key.slice(0, -1)) t = this.descend(t, k);
     const last = key[key.length - 1];
-    if (Object.prototype.hasOwnProperty.call(t, last)) this.fail(`key ${JSON.stringify(key.join('.'))} has already been defined`);
+    if (Object.prototype.hasOwnProperty.call(t, last)) this.fail(`Key '${key.join('.')}' has already been defined.`, key);
     setKey(t, last, v);
   }
 
@@ -365,7 +368,7 @@ class TomlParser {
     if (c === '[') return this.array();
     if (c === '{') return this.inlineTable();
     const m = /^[^\s,\]}#]+(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2})?)?/.exec(s.slice(this.i));
-    if (!m) this.fail(`expected a value`);
+    if (!m) this.fail(`expected value but found ${c === undefined ? 'EOF' : c === '\n' ? "'\\n'" : `'${c}'`} instead`);
     const word = m[0];
     this.i += word.length;
     if (word === 'true') return true;
@@ -377,7 +380,7 @@ class TomlParser {
     if (/^0b[01](_?[01])*$/.test(word)) return BigInt(word.replace(/_/g, ''));
     if (/^[-+]?(0|[1-9](_?\d)*)(\.\d(_?\d)*)?([eE][-+]?\d(_?\d)*)?$/.test(word)) return Number(word.replace(/_/g, ''));
     if (/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[-+]\d{2}:\d{2})?)?$|^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(word)) return word;
-    this.fail(`invalid value ${JSON.stringify(word)}`);
+    this.fail(`expected value but found ${JSON.stringify(word)} instead`);
   }
 
   private array(): Value[] {

@@ -318,7 +318,10 @@ function goParseError(text: string, err: { code: string; message: string; pos: [
       if (/^Flow map/.test(err.message)) return parser("did not find expected ',' or '}'", endLine0(text));
       return parser(previousIsSequenceItem(text, at) ? "did not find expected '-' indicator" : 'did not find expected key');
     case 'MISSING_CHAR':
-      if (/quote/.test(err.message)) return scanner('found unexpected end of stream', endLine0(text) + 1);
+      if (/quote/.test(err.message)) {
+        const nl = text.split('\n').length - 1;
+        return scanner('found unexpected end of stream', nl + 1);
+      }
       return parser('did not find expected key');
     case 'TAB_AS_INDENT':
     case 'BAD_SCALAR_START':
@@ -339,7 +342,7 @@ function previousIsSequenceItem(text: string, at: number): boolean {
   const last = lines[lines.length - 1];
   if (last === undefined) return false;
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  const col = at - lineStart;
+  const col = /^ */.exec(text.slice(lineStart))![0].length;
   const m = /^(\s*)- /.exec(last) ?? /^(\s*)-$/.exec(last);
   return m !== null && m[1].length === col;
 }
@@ -413,7 +416,9 @@ class Reader {
           this.merge(pair.value, m);
           continue;
         }
-        m.set(this.node(k), this.node(pair.value));
+        const key = this.node(k);
+        if (Array.isArray(key) || key instanceof GoYamlMap) throw convError(`invalid map key: ${goSyntaxDeep(key)}`);
+        m.set(key, this.node(pair.value));
       }
       return m;
     }
@@ -472,7 +477,7 @@ class Reader {
           if (r.tag === 'int') return want === 'float' ? Number(r.value) : { int: r.value, unsigned: r.unsigned };
           return r.tag === 'timestamp' ? s : (r.value as GoYaml);
         }
-        throw convError(`cannot decode !!str \`${s}\` as a ${tag}`);
+        throw convError(`cannot decode !!str \`${s}\` as a ${short}`);
       }
       default:
         if (tag === BINARY_TAG) return s;
@@ -492,6 +497,18 @@ function goKeyString(k: GoYaml, value: GoYaml): string {
   const t = k === null ? '%!s(<nil>)' : typeof k === 'object' && 'int' in k ? 'uint64' : Array.isArray(k) ? '[]interface {}' : 'map[interface {}]interface {}';
   const kv = k === null ? '<nil>' : typeof k === 'object' && 'int' in k ? '0x' + k.int.toString(16) : '…';
   throw new YAMLError(`error converting YAML to JSON: unsupported map key of type: ${t}, key: ${kv}, value: ${goSyntax(value)}`);
+}
+
+/** goSyntaxDeep is %#v of a decoded value, as go-yaml's "invalid map key" shows it. */
+function goSyntaxDeep(v: GoYaml): string {
+  if (Array.isArray(v)) return '[]interface {}{' + v.map(goSyntaxDeep).join(', ') + '}';
+  if (v instanceof GoYamlMap) {
+    const parts = [...v.entries.values()].map(({ key, value }) => goSyntaxDeep(key) + ':' + goSyntaxDeep(value));
+    return 'map[interface {}]interface {}{' + parts.join(', ') + '}';
+  }
+  if (v === null) return 'interface {}(nil)';
+  if (typeof v === 'number') return formatFloat(v, 'g');
+  return goSyntax(v);
 }
 
 function goSyntax(v: GoYaml): string {

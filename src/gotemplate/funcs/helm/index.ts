@@ -4,7 +4,7 @@
  * toYamlPretty, toJson, toToml and their readers, plus the offline `lookup` placeholder and
  * `getHostByName` as `helm template` has them.
  */
-import { goFunc, type FuncMap, type GoFunc, type Value } from '../../value.js';
+import { goFunc, isMap, type FuncMap, type GoFunc, type Value } from '../../value.js';
 import { JSONError, marshalJSON, unmarshalJSON } from './gojson.js';
 import { YAMLError, mustToYaml, parseYaml, toYaml, toYamlPretty } from './goyaml.js';
 import { parseToml, toToml } from './gotoml.js';
@@ -40,7 +40,7 @@ function fromJson(s: string): Value {
   try {
     return unmarshalJSON(s, 'map');
   } catch (e) {
-    if (e instanceof JSONError) return { Error: e.message };
+    if (e instanceof JSONError) return { ...(isMap(e.partial) ? e.partial : {}), Error: e.message };
     throw e;
   }
 }
