@@ -9,7 +9,7 @@
  * Go iterates maps in random order; keys and values here come in sorted key order.
  */
 import { GoStruct, GoTime, type FuncMap, type GoMap, type Value, goFunc, goTypeName, isMap, sortedKeys } from '../../value.js';
-import { fail, isEmpty, strval, withGoType } from './util.js';
+import { fail, isEmpty, strval, typeName, withGoType } from './util.js';
 
 const has = (m: GoMap, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 
@@ -31,7 +31,10 @@ export function mergeMaps(dst: GoMap, src: GoMap, overwrite: boolean): void {
     const d = present ? dst[key] : undefined;
     if (isMap(s) && isMap(d)) mergeMaps(d, s, overwrite);
     if (present && !isEmpty(d)) {
-      if (Array.isArray(s) || s instanceof Uint8Array) continue;
+      if (Array.isArray(s) || s instanceof Uint8Array) {
+        if (overwrite) setKey(dst, key, s);
+        continue;
+      }
       if (isMap(s) && isMap(d)) continue;
     }
     if (overwrite || !present || isEmpty(d)) setKey(dst, key, s);
@@ -46,12 +49,15 @@ function merge(func: string, overwrite: boolean, dst: GoMap | null, ...srcs: (Go
 
 /** deepCopyValue is copystructure.Copy over the value model (structs and times are values). */
 export function deepCopyValue(v: Value): Value {
-  if (Array.isArray(v)) return v.map(deepCopyValue);
+  if (Array.isArray(v)) {
+    const out = v.map(deepCopyValue);
+    return typeName(v) === '[]interface {}' ? out : withGoType(out, typeName(v));
+  }
   if (v instanceof Uint8Array) return v.slice();
   if (isMap(v)) {
     const out: GoMap = {};
     for (const k of Object.keys(v)) setKey(out, k, deepCopyValue(v[k]));
-    return out;
+    return typeName(v) === 'map[string]interface {}' ? out : withGoType(out, typeName(v));
   }
   if (v instanceof GoStruct || v instanceof GoTime) return v;
   return v;
@@ -59,7 +65,13 @@ export function deepCopyValue(v: Value): Value {
 
 /** assertType is Go's x.(T) type assertion panic for a map or string. */
 function assertMap(func: string, v: Value): GoMap {
-  if (!isMap(v)) fail(func, `interface conversion: interface {} is ${goTypeName(v)}, not map[string]interface {}`, v);
+  if (!isMap(v) || typeName(v) !== 'map[string]interface {}') fail(func, `interface conversion: interface {} is ${typeName(v)}, not map[string]interface {}`, v);
+  return v;
+}
+
+/** nonNil fails like copystructure does on a nil interface. */
+function nonNil(func: string, v: Value): Value {
+  if (v === null || v === undefined) fail(func, 'reflect: call of reflect.Value.Type on zero Value');
   return v;
 }
 
@@ -146,7 +158,7 @@ export const dictFuncs: FuncMap = {
     { variadic: 'map', returnsError: true },
   ),
   values: goFunc((d: GoMap | null) => (d ? sortedKeys(d).map((k) => d[k]) : []), ['map']),
-  deepCopy: goFunc(deepCopyValue, ['any']),
-  mustDeepCopy: goFunc(deepCopyValue, ['any'], { returnsError: true }),
+  deepCopy: goFunc((v: Value) => deepCopyValue(nonNil('deepCopy', v)), ['any']),
+  mustDeepCopy: goFunc((v: Value) => deepCopyValue(nonNil('mustDeepCopy', v)), ['any'], { returnsError: true }),
   dig: goFunc(dig, [], { variadic: 'any', returnsError: true }),
 };

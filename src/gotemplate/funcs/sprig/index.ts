@@ -10,10 +10,12 @@
  *   const t = new TemplateSet({ ...sprigFuncs, ...helmFuncs });
  */
 import type { FuncMap } from '../../value.js';
+import { cryptoFuncs } from './crypto.js';
 import { dictFuncs } from './dicts.js';
 import { listFuncs } from './lists.js';
 import { mathFuncs } from './math.js';
 import { miscFuncs } from './misc.js';
+import { regexFuncs } from './regex.js';
 import { stringFuncs } from './strings.js';
 
 /** sprigFuncs is every Sprig function Helm 4 exposes. */
@@ -23,6 +25,8 @@ export const sprigFuncs: FuncMap = {
   ...listFuncs,
   ...dictFuncs,
   ...miscFuncs,
+  ...regexFuncs,
+  ...cryptoFuncs,
 };
 
 export { SprigError } from './util.js';

@@ -123,16 +123,18 @@ export function unmarshalJSON(text: string): Value {
   const eof = (): never => {
     throw new JSONError('unexpected end of JSON input');
   };
+  // At the end of input Go's scanner steps a space: mid-literal, mid-number and mid-escape that
+  // is an "invalid character ' '" error rather than "unexpected end of JSON input".
   const bad = (ctx: string): never => {
-    throw new JSONError(`invalid character ${quoteChar(String.fromCodePoint(text.codePointAt(i)!))} ${ctx}`);
+    const c = i < n ? String.fromCodePoint(text.codePointAt(i)!) : ' ';
+    throw new JSONError(`invalid character ${quoteChar(c)} ${ctx}`);
   };
   const ws = () => {
     while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
   const literal = (word: string, val: Value): Value => {
     for (let k = 0; k < word.length; k++, i++) {
-      if (i >= n) eof();
-      if (text[i] !== word[k]) bad(`in literal ${word} (expecting '${word[k]}')`);
+      if (i >= n || text[i] !== word[k]) bad(`in literal ${word} (expecting '${word[k]}')`);
     }
     return val;
   };
@@ -147,15 +149,11 @@ export function unmarshalJSON(text: string): Value {
       }
       if (c === '\\') {
         i++;
-        if (i >= n) eof();
+        if (i >= n) bad('in string escape code');
         const e = text[i];
         if (e === 'u') {
           for (let k = 1; k <= 4; k++) {
-            if (i + k >= n) {
-              i = n;
-              eof();
-            }
-            if (!/[0-9a-fA-F]/.test(text[i + k])) {
+            if (i + k >= n || !/[0-9a-fA-F]/.test(text[i + k])) {
               i += k;
               bad('in \\u hexadecimal character escape');
             }
@@ -176,22 +174,19 @@ export function unmarshalJSON(text: string): Value {
     const start = i;
     if (text[i] === '-') {
       i++;
-      if (i >= n) eof();
-      if (!/[0-9]/.test(text[i])) bad('in numeric literal');
+      if (i >= n || !/[0-9]/.test(text[i])) bad('in numeric literal');
     }
     if (text[i] === '0') i++;
     else while (i < n && /[0-9]/.test(text[i])) i++;
     if (i < n && text[i] === '.') {
       i++;
-      if (i >= n) eof();
-      if (!/[0-9]/.test(text[i])) bad('after decimal point in numeric literal');
+      if (i >= n || !/[0-9]/.test(text[i])) bad('after decimal point in numeric literal');
       while (i < n && /[0-9]/.test(text[i])) i++;
     }
     if (i < n && (text[i] === 'e' || text[i] === 'E')) {
       i++;
       if (i < n && (text[i] === '+' || text[i] === '-')) i++;
-      if (i >= n) eof();
-      if (!/[0-9]/.test(text[i])) bad('in exponent of numeric literal');
+      if (i >= n || !/[0-9]/.test(text[i])) bad('in exponent of numeric literal');
       while (i < n && /[0-9]/.test(text[i])) i++;
     }
     const lit = text.slice(start, i);

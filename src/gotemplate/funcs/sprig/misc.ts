@@ -194,13 +194,16 @@ function escape(s: string, mode: 'path' | 'fragment' | 'user'): string {
     let keep = b < 0x80 && unreserved.test(c);
     if (!keep && b < 0x80) {
       if (mode === 'path') keep = '$&+,/:;=@'.includes(c);
-      else if (mode === 'fragment') keep = "$&+,/:;=?@!()*'".includes(c);
-      else keep = "$&+,;=!()*'".includes(c) || c === ':';
+      else if (mode === 'fragment') keep = '$&+,/:;=?@!()*'.includes(c);
+      else keep = '$&+,;='.includes(c);
     }
     out += keep ? c : '%' + b.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
 }
+
+/** validUserinfo is net/url's check on the userinfo part of an authority. */
+const validUserinfo = (s: string) => /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(s);
 
 function urlParse(v: string): GoMap {
   const panic = (msg: string): never => fail('urlParse', `unable to parse url: parse ${JSON.stringify(v)}: ${msg}`, v);
@@ -247,6 +250,7 @@ function urlParse(v: string): GoMap {
       if (at >= 0) {
         userinfo = authority.slice(0, at);
         authority = authority.slice(at + 1);
+        if (!validUserinfo(userinfo)) panic('net/url: invalid userinfo');
       }
       host = unescape('urlParse', authority, 'host');
     }
@@ -301,6 +305,9 @@ function urlJoin(d: GoMap | null): string {
     if (scheme !== '' || host !== '' || userinfo !== '') {
       if (host !== '' || path !== '' || userinfo !== '') out += '//';
       if (userinfo !== '') {
+        if (!validUserinfo(userinfo)) {
+          fail('urlJoin', `unable to parse userinfo in dict: parse ${JSON.stringify(`proto://${userinfo}@host`)}: net/url: invalid userinfo`);
+        }
         const c = userinfo.indexOf(':');
         const name = c >= 0 ? userinfo.slice(0, c) : userinfo;
         out += escape(unescape('urlJoin', name, 'user'), 'user');
