@@ -147,7 +147,7 @@ export function read(buf: Uint8Array, pos = 0): { el: Element; next: number } {
 /** children parses the elements of a constructed element's content. */
 export function children(el: Element): Element[] {
   const out: Element[] = [];
-  for (let p = 0; p < el.content.length; ) {
+  for (let p = 0; p < el.content.length;) {
     const r = read(el.content, p);
     out.push(r.el);
     p = r.next;

@@ -30,6 +30,7 @@ import {
   set,
   TAG,
   time,
+  tlv,
   toBigInt,
   utf8,
   type Element,
@@ -213,7 +214,8 @@ function parsePkcs8(der: Uint8Array): GoKey {
     case OID.rsaEncryption:
       return { kind: 'rsa', key };
     case OID.ecPublicKey:
-      if (!curveOk(key)) throw new Error('x509: failed to parse EC private key embedded in PKCS#8: x509: unknown elliptic curve');
+      if (!curveOk(key))
+        throw new Error('x509: failed to parse EC private key embedded in PKCS#8: x509: unknown elliptic curve');
       return { kind: 'ecdsa', key };
     case OID.ed25519:
       return { kind: 'ed25519', key };
@@ -264,7 +266,9 @@ export function parsePrivateKeyPEM(text: string): GoKey {
         parseOne(der);
         key = createPrivateKey({ key: der, format: 'der', type: 'sec1' });
       } catch {
-        throw new Error(`parsing EC private key from PEM: x509: failed to parse EC private key: ${asn1Error(der, 'ecPrivateKey')}`);
+        throw new Error(
+          `parsing EC private key from PEM: x509: failed to parse EC private key: ${asn1Error(der, 'ecPrivateKey')}`,
+        );
       }
       if (!curveOk(key)) throw new Error('parsing EC private key from PEM: x509: unknown elliptic curve');
       return { kind: 'ecdsa', key };
@@ -311,7 +315,8 @@ export function generateKey(kind: 'rsa' | 'rsa2048' | 'dsa' | 'ecdsa' | 'ed25519
     case 'rsa2048':
       return {
         kind: 'rsa',
-        key: generateKeyPairSync('rsa', { modulusLength: kind === 'rsa' ? 4096 : 2048, publicExponent: 65537 }).privateKey,
+        key: generateKeyPairSync('rsa', { modulusLength: kind === 'rsa' ? 4096 : 2048, publicExponent: 65537 })
+          .privateKey,
       };
     case 'ecdsa':
       return { kind: 'ecdsa', key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey };
@@ -393,9 +398,16 @@ export function randomSerial(): bigint {
   return BigInt('0x' + randomBytes(16).toString('hex'));
 }
 
-/** subjectDer is pkix.Name{CommonName: cn} as an RDNSequence (empty when cn is ""). */
+/**
+ * subjectDer is pkix.Name{CommonName: cn} as an RDNSequence (empty when cn is ""). Go's asn1 picks
+ * PrintableString when every character allows it (not `*` nor `&`), else UTF8String.
+ */
 export function subjectDer(cn: string): Uint8Array {
-  return cn === '' ? seq() : seq(set(seq(oid(OID.commonName), utf8(cn))));
+  if (cn === '') return seq();
+  const value = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(cn)
+    ? tlv(TAG.PRINTABLE_STRING, new TextEncoder().encode(cn))
+    : utf8(cn);
+  return seq(set(seq(oid(OID.commonName), value)));
 }
 
 function isSigner(k: GoKey): k is Extract<GoKey, { key: KeyObject }> & { kind: 'rsa' | 'ecdsa' | 'ed25519' } {
@@ -455,7 +467,12 @@ export const KEY_USAGE = { digitalSignature: 1, keyEncipherment: 4, certSign: 32
  * authority key id (unless issuer and subject are the same name), then SANs (critical when the
  * subject is empty). `parent` undefined means self-signed.
  */
-export function createCertificate(tpl: CertTemplate, signee: GoKey, parent: ParsedCert | undefined, signer: GoKey): Uint8Array {
+export function createCertificate(
+  tpl: CertTemplate,
+  signee: GoKey,
+  parent: ParsedCert | undefined,
+  signer: GoKey,
+): Uint8Array {
   if (!isSigner(signer)) throw new Error('x509: certificate private key does not implement crypto.Signer');
   const { algId, hash } = signingParams(signer);
   const spki = publicKeyInfo(signee);
@@ -470,7 +487,10 @@ export function createCertificate(tpl: CertTemplate, signee: GoKey, parent: Pars
     const mine = createPublicKey(signer.key).export({ type: 'spki', format: 'der' });
     let theirs: Buffer;
     try {
-      theirs = createPublicKey({ key: Buffer.from(parent.spki), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' });
+      theirs = createPublicKey({ key: Buffer.from(parent.spki), format: 'der', type: 'spki' }).export({
+        type: 'spki',
+        format: 'der',
+      });
     } catch {
       theirs = Buffer.from(parent.spki);
     }
