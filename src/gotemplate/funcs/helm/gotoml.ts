@@ -88,6 +88,7 @@ class Encoder {
   encode(key: string[], v: Value): void {
     if (v === null || v === undefined) return;
     if (Array.isArray(v) && isTableArray(v)) {
+      if (key.length === 0) throw new TOMLError('toml: top-level values must be Go maps or structs');
       this.arrayOfTables(key, v);
       return;
     }
@@ -201,6 +202,8 @@ class Encoder {
  * encodeToml is toml.NewEncoder(b).Encode(v); throws {@link TOMLError} where BurntSushi fails.
  */
 export function encodeToml(v: Value): string {
+  // BurntSushi reflects on the value's type first; nil has none and Go panics.
+  if (v === null || v === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
   const e = new Encoder();
   e.encode([], v);
   return e.out;
