@@ -520,10 +520,8 @@ class Compiler {
         };
     }
     return (s, _f, _dot, final) => {
-      if (final !== MISSING || args.length > 1) {
-        s.at(first);
-        notAFunction(s, args, final);
-      }
+      s.at(first);
+      if (final !== MISSING || args.length > 1) notAFunction(s, args, final);
       return value;
     };
   }

@@ -382,10 +382,10 @@ class Parser {
     }
     return t;
   }
+  /** peekNonSpace skips spaces (they stay consumed, as in Go) and peeks at the next token. */
   private peekNonSpace(): Token {
-    const start = this.i;
     const t = this.nextNonSpace();
-    this.i = start;
+    this.backup();
     return t;
   }
 
