@@ -284,14 +284,14 @@ function or(...args: Value[]): Value {
   return args[args.length - 1];
 }
 
-function call(fn: Value, ...args: Value[]): Value {
+function call(name: string, fn: Value, ...args: Value[]): Value {
   fn = indirectInterface(fn);
   if (fn === undefined) throw new Error('call of nil');
   if (typeof fn === 'function') return (fn as (...a: Value[]) => Value)(...args);
   if (fn !== null && typeof fn === 'object' && 'fn' in fn && typeof (fn as { fn: unknown }).fn === 'function') {
     return (fn as { fn: (...a: Value[]) => Value }).fn(...args);
   }
-  throw new Error(`non-function of type ${goTypeName(fn)}`);
+  throw new Error(`non-function ${name} of type ${goTypeName(fn)}`);
 }
 
 /** BUILTINS are text/template's predefined global functions. */

@@ -29,7 +29,9 @@ interface CaseResult {
  * KNOWN_DEVIATIONS: `area/case` → why our result differs from helm's. Listed cases still run;
  * the test fails if one of them starts to match (so the table stays true).
  */
-const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([]);
+const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
+  ['lang-builtins/index-string', 'bytes of a string are modelled as int (bigint): %T says int, Go says uint8'],
+]);
 
 /** RANDOM: functions whose results vary per run; cases using them are compared by shape. */
 const RANDOM = /\b(rand\w*|uuidv4|now|genPrivateKey|genCA\w*|genSelfSignedCert\w*|genSignedCert\w*|buildCustomCert|derivePassword|bcrypt|htpasswd|encryptAES|shuffle|unixEpoch|dateInZone|date|ago|htmlDate\w*|dateModify|mustDateModify|toDate|mustToDate|duration\w*)\b/;

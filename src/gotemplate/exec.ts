@@ -696,6 +696,8 @@ class Compiler {
     }
     const nargs = argNodes.length;
     const isAndOr = fn.builtin === true && (name === 'and' || name === 'or');
+    // Go 1.25's call builtin names its callee in errors: it gets the first argument's text.
+    const calleeName = fn.builtin === true && name === 'call' && argNodes.length > 0 ? String(argNodes[0]) : null;
     const isOr = name === 'or';
     const impl = fn.fn;
     return (s, _f, dot, final) => {
@@ -737,7 +739,7 @@ class Compiler {
       let result: Value;
       try {
         const ctx: CallContext = { state: s, runtime: s.runtime };
-        result = impl.apply(ctx, argv);
+        result = calleeName === null ? impl.apply(ctx, argv) : impl.call(ctx, calleeName, ...argv);
       } catch (e) {
         if (isGenuineBug(e) && !(e instanceof RangeError && /call stack/i.test(e.message))) throw e;
         s.at(cmd);
@@ -781,6 +783,8 @@ class Compiler {
           return t === null ? dot : validateType(s, dot, t, typeName);
         };
       case 'nil':
+        // A nil literal is Go's invalid reflect.Value for the builtins, nil for interface{}.
+        if (t === 'value') return () => undefined;
         if (t === null || canBeNil(t)) return () => null;
         return (s) => {
           s.at(n);
