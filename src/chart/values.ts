@@ -23,8 +23,13 @@ export class ValuesError extends Error {
   }
 }
 
-/** Warn receives Helm's coalescing warnings (`warning: skipped value for …`). */
+/** Warn receives Helm's warnings as the log lines helm prints (`level=INFO msg="warning: …"`). */
 export type Warn = (message: string) => void;
+
+/** slogLine formats a message as Go's slog text handler prints it. */
+export function slogLine(level: 'INFO' | 'WARN', msg: string): string {
+  return `level=${level} msg=${JSON.stringify(msg)}`;
+}
 
 /** splitYamlDocuments splits a YAML stream like k8s.io/apimachinery's YAMLReader (lines `---`). */
 export function splitYamlDocuments(text: string): string[] {
@@ -143,13 +148,13 @@ function coalesceGlobals(warn: Warn, dest: GoMap, src: GoMap, prefix: string): v
   if (!(GLOBAL_KEY in dest)) dg = {};
   else if (isMap(dest[GLOBAL_KEY])) dg = dest[GLOBAL_KEY] as GoMap;
   else {
-    warn(`warning: skipping globals because destination ${GLOBAL_KEY} is not a table.`);
+    warn(slogLine('INFO', `warning: skipping globals because destination ${GLOBAL_KEY} is not a table.`));
     return;
   }
   if (!(GLOBAL_KEY in src)) sg = {};
   else if (isMap(src[GLOBAL_KEY])) sg = src[GLOBAL_KEY] as GoMap;
   else {
-    warn(`warning: skipping globals because source ${GLOBAL_KEY} is not a table.`);
+    warn(slogLine('INFO', `warning: skipping globals because source ${GLOBAL_KEY} is not a table.`));
     return;
   }
   for (const [key, val] of Object.entries(sg)) {
@@ -160,14 +165,14 @@ function coalesceGlobals(warn: Warn, dest: GoMap, src: GoMap, prefix: string): v
       } else {
         const destv = dg[key];
         if (!isMap(destv)) {
-          warn(`Conflict: cannot merge map onto non-map for "${key}". Skipping.`);
+          warn(slogLine('INFO', `Conflict: cannot merge map onto non-map for "${key}". Skipping.`));
         } else {
           coalesceTablesFullKey(warn, vv, destv, concatPrefix(prefix, key), true);
           dg[key] = vv;
         }
       }
     } else if (key in dg && isMap(dg[key])) {
-      warn(`key ${key} is table. Skipping`);
+      warn(slogLine('INFO', `key ${key} is table. Skipping`));
     } else {
       dg[key] = val;
     }
@@ -185,7 +190,7 @@ function coalesceChartValues(warn: Warn, c: Chart, v: GoMap, prefix: string, mer
         delete v[key];
       } else if (isMap(value)) {
         if (!isMap(val)) {
-          if (val !== null && val !== undefined) warn(`warning: skipped value for ${subPrefix}.${key}: Not a table.`);
+          if (val !== null && val !== undefined) warn(slogLine('INFO', `warning: skipped value for ${subPrefix}.${key}: Not a table.`));
         } else {
           const childMerge = c.dependencies.some((d) => d.metadata.name === key) ? true : merge;
           coalesceTablesFullKey(warn, value, val, concatPrefix(subPrefix, key), childMerge);
@@ -217,9 +222,9 @@ function coalesceTablesFullKey(warn: Warn, dst: GoMap, src: GoMap, prefix: strin
       dst[key] = val;
     } else if (isMap(val)) {
       if (isMap(dv)) coalesceTablesFullKey(warn, dv, val, fullkey, merge);
-      else warn(`warning: cannot overwrite table with non table for ${fullkey} (${formatV(val)})`);
+      else warn(slogLine('INFO', `warning: cannot overwrite table with non table for ${fullkey} (${formatV(val)})`));
     } else if (isMap(dv) && val !== null && val !== undefined) {
-      warn(`warning: destination for ${fullkey} is a table. Ignoring non-table value (${formatV(val)})`);
+      warn(slogLine('INFO', `warning: destination for ${fullkey} is a table. Ignoring non-table value (${formatV(val)})`));
     }
   }
   return dst;
