@@ -88,20 +88,29 @@ export function parseManifests(text: string): ManifestObject[] {
     if (doc.errors.length > 0) throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
     const object: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (object === null || object === undefined) return;
-    if (!isMap(object)) throw new ManifestError(i, `is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object`);
-    const { apiVersion, kind, metadata } = object;
-    if (typeof apiVersion !== 'string' || apiVersion === '') throw new ManifestError(i, 'has no apiVersion');
-    if (typeof kind !== 'string' || kind === '') throw new ManifestError(i, `(${apiVersion}) has no kind`);
-    if (!isMap(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
-      throw new ManifestError(i, `(${apiVersion} ${kind}) has no metadata.name`);
-    }
-    const ns = metadata.namespace;
-    if (ns !== undefined && ns !== null && typeof ns !== 'string') {
-      throw new ManifestError(i, `(${apiVersion} ${kind} ${metadata.name}) metadata.namespace is not a string`);
-    }
-    out.push({ ref: { apiVersion, kind, name: metadata.name, namespace: ns ?? '' }, object, doc });
+    out.push({ ref: objectRef(object, i), object: object as Record<string, unknown>, doc });
   });
   return out;
+}
+
+/**
+ * objectRef checks that a value is a Kubernetes object (a map with apiVersion, kind and
+ * metadata.name) and returns its identity; `document` is used in the ManifestError it throws.
+ */
+export function objectRef(object: unknown, document: number): ObjectRef {
+  const i = document;
+  if (!isMap(object)) throw new ManifestError(i, `is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object`);
+  const { apiVersion, kind, metadata } = object;
+  if (typeof apiVersion !== 'string' || apiVersion === '') throw new ManifestError(i, 'has no apiVersion');
+  if (typeof kind !== 'string' || kind === '') throw new ManifestError(i, `(${apiVersion}) has no kind`);
+  if (!isMap(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+    throw new ManifestError(i, `(${apiVersion} ${kind}) has no metadata.name`);
+  }
+  const ns = metadata.namespace;
+  if (ns !== undefined && ns !== null && typeof ns !== 'string') {
+    throw new ManifestError(i, `(${apiVersion} ${kind} ${metadata.name}) metadata.namespace is not a string`);
+  }
+  return { apiVersion, kind, name: metadata.name, namespace: ns ?? '' };
 }
 
 /** DiffOptions say how to compare identities. */

@@ -8,7 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { PatchError } from './errors.js';
 import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
-import { formatRef, groupOf, type ManifestObject } from './manifests.js';
+import { formatRef, groupOf, objectRef, type ManifestObject } from './manifests.js';
 import { MergePatchError, strategicMerge } from './merge.js';
 import { compileTarget, type PatchTarget } from './selector.js';
 
@@ -94,7 +94,7 @@ function compile(p: Patch, i: number): CompiledPatch {
  */
 export function applyPatches(objects: ManifestObject[], patches: Patch[], defaultNamespace = ''): PatchResult {
   const compiled = patches.map(compile);
-  let current = objects.map((o) => ({ ...o, touched: false }));
+  let current = objects.map((o, index) => ({ ...o, index, touched: false }));
   const applied = compiled.map(() => 0);
   compiled.forEach((cp, i) => {
     const next: typeof current = [];
@@ -114,19 +114,13 @@ export function applyPatches(objects: ManifestObject[], patches: Patch[], defaul
         throw err;
       }
       if (patched === undefined) continue; // `$patch: delete` removed the object
-      if (!isMap(patched)) throw new PatchError(i, formatRef(o.ref), 'patch turned the object into a non-object');
-      const meta = isMap(patched.metadata) ? patched.metadata : {};
-      next.push({
-        ...o,
-        object: patched,
-        touched: true,
-        ref: {
-          apiVersion: String(patched.apiVersion ?? ''),
-          kind: String(patched.kind ?? ''),
-          name: String(meta.name ?? ''),
-          namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
-        },
-      });
+      let ref;
+      try {
+        ref = objectRef(patched, o.index);
+      } catch (err) {
+        throw new PatchError(i, formatRef(o.ref), `result is not a valid object: ${(err as Error).message}`, { cause: err });
+      }
+      next.push({ ...o, object: patched as Obj, touched: true, ref });
     }
     if (cp.implicit && applied[i] === 0) {
       const b = cp.body as Obj;
@@ -136,11 +130,14 @@ export function applyPatches(objects: ManifestObject[], patches: Patch[], defaul
     current = next;
   });
   return {
-    objects: current.map(({ touched, ...o }) => {
+    objects: current.map(({ touched, index: _index, ...o }) => {
       if (!touched) return o;
-      // Keep the document (its leading comments, e.g. "# Source:"), replace its contents.
+      // Keep the document and its leading comment (e.g. "# Source:"), replace its contents.
       const doc = o.doc.clone();
-      doc.contents = doc.createNode(o.object) as typeof doc.contents;
+      const comment = doc.contents?.commentBefore;
+      const node = doc.createNode(o.object);
+      if (comment) node.commentBefore = comment;
+      doc.contents = node as typeof doc.contents;
       return { ...o, doc };
     }),
     applied,
