@@ -707,7 +707,9 @@ class Printer {
         this.fmtFloat(v, verb);
         return;
       case 'bigint':
-        this.fmtInteger(BigInt.asIntN(64, v), true, verb);
+        // int and int64; values past int64 can only be uint64 (semver's Major), printed unsigned.
+        if (v === BigInt.asIntN(64, v)) this.fmtInteger(v, true, verb);
+        else this.fmtInteger(BigInt.asUintN(64, v), false, verb, 'uint64');
         return;
       case 'string':
         this.fmtString(v, verb);

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sprint, sprintf, sprintln } from '../../fmt.js';
-import { GO_METHODS, GoStruct, formatV, goFunc, type FuncMap, type GoFunc, type Value } from '../../value.js';
+import { GO_METHODS, GoStruct, formatV, goFunc, goTypeName, type FuncMap, type GoFunc, type Value } from '../../value.js';
 
 /** FixtureCase is one case of a generated fixture file. */
 export interface FixtureCase {
@@ -75,7 +75,7 @@ function call(name: string, f: GoFunc, args: Value[]): Value {
   }
 }
 
-const TOKEN = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||\.[A-Za-z_][\w.]*|[^\s()|]+)/y;
+const TOKEN = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||:=|\$?\.?[A-Za-z_][\w.]*|\$|[^\s()|]+)/y;
 
 /** unquote reads a Go interpreted string literal (escapes as the Go spec lists them). */
 function unquote(t: string): string {
@@ -89,31 +89,73 @@ function unquote(t: string): string {
     });
 }
 
-/** evaluate renders a case's template with the given functions (plus printf, print, list, toString). */
+/** typeOf and toJson as Sprig defines them, for the cases that print through them. */
+function toJson(v: Value): string {
+  if (v instanceof GoStruct) {
+    const m = (v as unknown as Record<symbol, Record<string, GoFunc> | undefined>)[GO_METHODS]?.MarshalJSON;
+    if (m) return m.fn() as string;
+  }
+  if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']';
+  if (typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
+
+const DATA_FUNCS: FuncMap = {
+  typeOf: goFunc((v: Value) => goTypeName(v), ['any']),
+  toJson: goFunc((v: Value) => toJson(v), ['any']),
+};
+
+/**
+ * evaluate renders a case's template with the given functions (plus printf, print, list, toString,
+ * typeOf, toJson). `data` is the dot: `{ Values, Capabilities }` as the case chart sees it.
+ */
 export function evaluate(template: string, funcs: FuncMap, values: Record<string, Value> = {}): string {
-  const all = { ...base, ...funcs };
+  const all: FuncMap = { ...base, ...DATA_FUNCS, ...funcs };
+  const data: Record<string, Value> = {
+    Values: values,
+    Capabilities: { KubeVersion: { Version: 'v1.31.0', GitVersion: 'v1.31.0', Major: '1', Minor: '31' } },
+  };
+  const vars = new Map<string, Value>();
   return template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/gs, (_, body: string) => {
     const toks: string[] = [];
     TOKEN.lastIndex = 0;
     for (let m = TOKEN.exec(body); m; m = TOKEN.exec(body)) toks.push(m[1]);
     let i = 0;
-    const field = (v: Value, path: string): Value => {
-      for (const k of path.split('.').filter(Boolean)) {
-        if (v instanceof GoStruct) {
-          const methods = (v as unknown as Record<symbol, Record<string, GoFunc>>)[GO_METHODS];
-          if (v.has(k)) v = v.get(k);
-          else if (methods?.[k]) v = methods[k].fn();
-          else throw new Error(`test evaluator: no field ${k}`);
+    /** chain walks fields and zero-argument methods; the last step may be a method given args. */
+    const chain = (v: Value, path: string, args: Value[] | null): Value => {
+      const names = path.split('.').filter(Boolean);
+      names.forEach((k, n) => {
+        const last = n === names.length - 1;
+        const methods = (v as Record<symbol, Record<string, GoFunc> | undefined> | null)?.[GO_METHODS];
+        if (methods?.[k]) {
+          v = call(k, methods[k], last && args ? args : []);
+        } else if (v instanceof GoStruct) {
+          if (!v.has(k)) throw new Error(`can't evaluate field ${k} in type ${v.goType}`);
+          v = v.get(k);
         } else v = v == null ? undefined : (v as Record<string, Value>)[k];
-      }
+      });
       return v;
     };
-    const operand = (): Value => {
+    const args = (): Value[] => {
+      const out: Value[] = [];
+      while (i < toks.length && toks[i] !== ')' && toks[i] !== '|') out.push(operand());
+      return out;
+    };
+    /** operand reads one operand; as a command head (withArgs) a method chain takes the rest as arguments. */
+    const operand = (withArgs = false, piped: Value[] = []): Value => {
       const t = toks[i++];
+      const tail = (): Value[] | null => {
+        if (!withArgs) return null;
+        const a = [...args(), ...piped];
+        return a.length ? a : null;
+      };
       if (t === '(') {
         const v = pipeline();
         i++; // )
-        if (toks[i]?.startsWith('.') && !/^\.\d/.test(toks[i])) return field(v, toks[i++]);
+        if (toks[i]?.startsWith('.') && !/^\.\d/.test(toks[i])) {
+          const path = toks[i++];
+          return chain(v, path, tail());
+        }
         return v;
       }
       if (t.startsWith('"')) return unquote(t);
@@ -121,7 +163,12 @@ export function evaluate(template: string, funcs: FuncMap, values: Record<string
       if (t === 'true') return true;
       if (t === 'false') return false;
       if (t === 'nil') return null;
-      if (t.startsWith('.Values')) return field(values, t.slice('.Values'.length)) ?? null;
+      if (t.startsWith('$')) {
+        const [name, ...rest] = t.split('.');
+        if (!vars.has(name)) throw new Error(`test evaluator: undefined variable ${name}`);
+        return chain(vars.get(name), rest.join('.'), tail());
+      }
+      if (t.startsWith('.')) return chain(data, t, tail()) ?? null;
       if (/^-?\d+$/.test(t)) return BigInt(t);
       if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
       if (all[t]) return call(t, all[t], []);
@@ -131,11 +178,9 @@ export function evaluate(template: string, funcs: FuncMap, values: Record<string
       const t = toks[i];
       if (all[t]) {
         i++;
-        const args: Value[] = [];
-        while (i < toks.length && toks[i] !== ')' && toks[i] !== '|') args.push(operand());
-        return call(t, all[t], [...args, ...piped]);
+        return call(t, all[t], [...args(), ...piped]);
       }
-      return operand();
+      return operand(true, piped);
     };
     const pipeline = (): Value => {
       let v = command([]);
@@ -145,6 +190,11 @@ export function evaluate(template: string, funcs: FuncMap, values: Record<string
       }
       return v;
     };
+    if (toks[0]?.startsWith('$') && toks[1] === ':=') {
+      i = 2;
+      vars.set(toks[0], pipeline());
+      return '';
+    }
     const v = pipeline();
     return v === undefined || v === null ? '<no value>' : sprint([v]);
   });
