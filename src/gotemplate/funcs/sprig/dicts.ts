@@ -65,7 +65,7 @@ export function deepCopyValue(v: Value): Value {
 
 /** assertType is Go's x.(T) type assertion panic for a map or string. */
 function assertMap(func: string, v: Value): GoMap {
-  if (!isMap(v) || typeName(v) !== 'map[string]interface {}') fail(func, `interface conversion: interface {} is ${typeName(v)}, not map[string]interface {}`, v);
+  if (!isMap(v) || typeName(v) !== 'map[string]interface {}') fail(func, `interface conversion: interface {} is ${v === null || v === undefined ? 'nil' : typeName(v)}, not map[string]interface {}`, v);
   return v;
 }
 
@@ -80,7 +80,7 @@ function dig(...ps: Value[]): Value {
   let dict = assertMap('dig', ps[ps.length - 1]);
   const def = ps[ps.length - 2];
   const ks = ps.slice(0, -2).map((k) => {
-    if (typeof k !== 'string') fail('dig', `interface conversion: interface {} is ${goTypeName(k)}, not string`, k);
+    if (typeof k !== 'string') fail('dig', `interface conversion: interface {} is ${k === null || k === undefined ? 'nil' : goTypeName(k)}, not string`, k);
     return k;
   });
   for (let i = 0; ; i++) {

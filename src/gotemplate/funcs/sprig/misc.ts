@@ -3,7 +3,7 @@
  */
 import { type FuncMap, type GoMap, type Value, goFunc, goKindName } from '../../value.js';
 import { JSONError, marshalJSON, unmarshalJSON } from './json.js';
-import { SprigError, deepEqual, fail, fromBytes, isEmpty, toBytes, typeName } from './util.js';
+import { SprigError, deepEqual, fail, fromBytes, goQuote, isEmpty, toBytes, typeName } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // encodings (encoding/base64 and encoding/base32 StdEncoding, strict padding)
@@ -176,7 +176,7 @@ function unescape(func: string, s: string, mode: 'path' | 'fragment' | 'host' | 
       const h = String.fromCharCode(raw[i + 1] ?? 0, raw[i + 2] ?? 0);
       if (!/^[0-9a-fA-F]{2}$/.test(h)) {
         const bad = fromBytes(raw.subarray(i, Math.min(i + 3, raw.length)));
-        throw new SprigError(func, `invalid URL escape ${JSON.stringify(bad)}`);
+        throw new SprigError(func, `invalid URL escape ${goQuote(bad)}`);
       }
       bytes.push(parseInt(h, 16));
       i += 2;
@@ -206,7 +206,18 @@ function escape(s: string, mode: 'path' | 'fragment' | 'user'): string {
 const validUserinfo = (s: string) => /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(s);
 
 function urlParse(v: string): GoMap {
-  const panic = (msg: string): never => fail('urlParse', `unable to parse url: parse ${JSON.stringify(v)}: ${msg}`, v);
+  try {
+    return parseURL(v);
+  } catch (e) {
+    if (e instanceof SprigError && !e.message.startsWith('unable to parse url')) {
+      fail('urlParse', `unable to parse url: parse ${goQuote(v)}: ${e.message}`, v, e);
+    }
+    throw e;
+  }
+}
+
+function parseURL(v: string): GoMap {
+  const panic = (msg: string): never => fail('urlParse', `unable to parse url: parse ${goQuote(v)}: ${msg}`, v);
   if (/[\x00-\x1f\x7f]/.test(v)) panic('net/url: invalid control character in URL');
   let rest = v;
   let fragment = '';
@@ -306,7 +317,7 @@ function urlJoin(d: GoMap | null): string {
       if (host !== '' || path !== '' || userinfo !== '') out += '//';
       if (userinfo !== '') {
         if (!validUserinfo(userinfo)) {
-          fail('urlJoin', `unable to parse userinfo in dict: parse ${JSON.stringify(`proto://${userinfo}@host`)}: net/url: invalid userinfo`);
+          fail('urlJoin', `unable to parse userinfo in dict: parse ${goQuote(`proto://${userinfo}@host`)}: net/url: invalid userinfo`);
         }
         const c = userinfo.indexOf(':');
         const name = c >= 0 ? userinfo.slice(0, c) : userinfo;
