@@ -113,13 +113,31 @@ function jsonNumberNode(f: number): Scalar_ {
   return plain(formatFloat(f, 'g'));
 }
 
+/**
+ * jsonTripString is a string as go-yaml v2 reads it back from json.Marshal's text. JSON escapes
+ * controls below U+0020 but leaves DEL, the C1 controls, U+FFFE and U+FFFF raw, which go-yaml's
+ * reader rejects (Marshal fails, toYaml prints ""); a raw NEL is a line break inside the quoted
+ * scalar and folds like one (one break → a space, n breaks → n-1 newlines, spaces around dropped).
+ */
+function jsonTripString(s: string): string {
+  s = wellFormed(s);
+  if (/[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.test(s)) {
+    throw new YAMLError('error converting JSON to YAML: yaml: control characters are not allowed');
+  }
+  if (!s.includes('\u0085')) return s;
+  return s.replace(/ *\u0085[ \u0085]*/g, (run) => {
+    const breaks = run.split('\u0085').length - 1;
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
+  });
+}
+
 /** v2Node builds the tree go-yaml v2 sees after sigs.k8s.io/yaml's JSON round trip. */
 function v2Node(v: Value, depth: number): YNode {
   if (depth > 10000) throw new JSONError('json: unsupported value: encountered a cycle');
   if (v === null || v === undefined) return plain('null');
   switch (typeof v) {
     case 'string':
-      return stringNode(wellFormed(v), false);
+      return stringNode(jsonTripString(v), false);
     case 'boolean':
       return plain(String(v));
     case 'bigint':
@@ -139,7 +157,7 @@ function v2Node(v: Value, depth: number): YNode {
   else if (isMap(v)) entries = Object.keys(v).map((k) => [k, v[k]]);
   else throw new JSONError(`json: unsupported type: ${Object.prototype.toString.call(v)}`);
   // JSON object keys are unique; go-yaml re-sorts them with its own order.
-  const m = new Map(entries.map(([k, e]) => [wellFormed(k), e]));
+  const m = new Map(entries.map(([k, e]) => [jsonTripString(k), e]));
   const keys = sortYamlKeys([...m.keys()], false);
   return { kind: 'map', pairs: keys.map((k) => [stringNode(k, false), v2Node(m.get(k), depth + 1)]) };
 }
@@ -176,7 +194,8 @@ function v3Node(v: Value, depth: number): YNode {
 
 /**
  * marshalYaml is sigs.k8s.io/yaml.Marshal(v): the YAML text with its final newline. Throws
- * {@link JSONError} where json.Marshal fails (NaN, ±Inf).
+ * {@link JSONError} where json.Marshal fails (NaN, ±Inf) and {@link YAMLError} where go-yaml cannot
+ * read the JSON back (DEL and other raw control characters in strings).
  *
  * @example marshalYaml({ b: [1, 'yes'], a: '' }) // 'a: ""\nb:\n- 1\n- "yes"\n'
  */
@@ -189,7 +208,7 @@ export function toYaml(v: Value): string {
   try {
     return marshalYaml(v).replace(/\n$/, '');
   } catch (e) {
-    if (e instanceof JSONError) return '';
+    if (e instanceof JSONError || e instanceof YAMLError) return '';
     throw e;
   }
 }
