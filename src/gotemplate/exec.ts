@@ -453,10 +453,7 @@ class Compiler {
     return (s, f, dot) => {
       const v = evalCmds(s, f, dot);
       for (let i = 0; i < slots.length; i++) {
-        if (slots[i] < 0) {
-          s.at(p);
-          s.errorf(`undefined variable: ${p.decl[i].ident[0]}`);
-        }
+        if (slots[i] < 0) s.errorf(`undefined variable: ${p.decl[i].ident[0]}`);
         f[slots[i]] = v;
       }
       return v;
@@ -839,38 +836,24 @@ class Compiler {
     };
     switch (t) {
       case 'bool':
-        if (n.kind === 'bool') {
-          const b = n.value;
-          return () => b;
-        }
+        if (n.kind === 'bool') return constant(n, n.value);
         return fail(`expected bool; found ${n}`);
       case 'string':
-        if (n.kind === 'string') {
-          const str = n.text;
-          return () => str;
-        }
+        if (n.kind === 'string') return constant(n, n.text);
         return fail(`expected string; found ${n}`);
       case 'int':
       case 'int64':
-        if (n.kind === 'number' && n.isInt) {
-          const i = n.int64;
-          return () => i;
-        }
+        if (n.kind === 'number' && n.isInt) return constant(n, n.int64);
         return fail(`expected integer; found ${n}`);
       case 'float64':
-        if (n.kind === 'number' && n.isFloat) {
-          const x = n.float64;
-          return () => x;
-        }
+        if (n.kind === 'number' && n.isFloat) return constant(n, n.float64);
         return fail(`expected float; found ${n}`);
       case 'any':
       case 'value':
       case null:
         switch (n.kind) {
-          case 'bool': {
-            const b = n.value;
-            return () => b;
-          }
+          case 'bool':
+            return constant(n, n.value);
           case 'number': {
             const k = idealConstant(n);
             return (s) => {
@@ -878,13 +861,31 @@ class Compiler {
               return k(s);
             };
           }
-          case 'string': {
-            const str = n.text;
-            return () => str;
-          }
+          case 'string':
+            return constant(n, n.text);
         }
     }
     return fail(`can't handle ${n} for arg of type ${typeName}`);
+  }
+}
+
+/** constant is a literal argument; evaluating it still moves the error position, as in Go. */
+function constant(n: Node, v: Value): Expr {
+  return (s) => {
+    s.node = n;
+    return v;
+  };
+}
+
+/** GoComplex is a complex128 constant (`3i`, `1+2i`), printed as Go prints it: `(1+2i)`. */
+export class GoComplex {
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {}
+  toString(): string {
+    const im = formatFloat(this.im, 'g');
+    return `(${formatFloat(this.re, 'g')}${im.startsWith('-') || im.startsWith('+') ? '' : '+'}${im}i)`;
   }
 }
 
@@ -980,7 +981,8 @@ function validateType(s: State, v: Value, t: ArgType, typeName: string): Value {
 function idealConstant(n: NumberNode): (s: State) => Value {
   const text = n.text;
   if (n.isComplex) {
-    return (s) => s.errorf(`complex constant ${text} is not supported`);
+    const c = new GoComplex(n.complex[0], n.complex[1]);
+    return () => c;
   }
   const isHexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
   const isRuneInt = text.length > 0 && text[0] === "'";
@@ -1011,6 +1013,7 @@ export function printValue(v: Value): string {
       return '<no value>';
   }
   if (v === null) return '<no value>';
+  if (v instanceof GoComplex) return v.toString();
   return formatV(v);
 }
 

@@ -334,9 +334,9 @@ function lexInsideAction(l: Lexer): StateFn {
       l.parenDepth++;
       return lexInsideAction;
     case 41: // )
-      l.emit(Item.RightParen);
+      if (l.parenDepth === 0) return l.errorf('unexpected right paren');
       l.parenDepth--;
-      if (l.parenDepth < 0) return l.errorf('unexpected right paren');
+      l.emit(Item.RightParen);
       return lexInsideAction;
   }
   if (isDigit(r)) {

@@ -89,7 +89,7 @@ const g = (fn: (...a: any[]) => Value, params: GoFunc['params'], typeNames?: str
 /** engineFuncs are include, tpl, required and fail with Helm's Go signatures. */
 export const engineFuncs: FuncMap = {
   include: g(include, ['string', 'any']),
-  tpl: g(tpl, ['string', 'map'], ['string', 'chartutil.Values']),
+  tpl: g(tpl, ['string', 'any']),
   required: g(required, ['string', 'any']),
   fail: g(fail, ['string']),
 };
