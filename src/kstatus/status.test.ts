@@ -916,6 +916,21 @@ describe('computeStatus', () => {
     assert.deepEqual(computeStatus(null), { status: 'NotFound', message: 'Resource not found', conditions: [] });
   });
 
+  it('typed client objects: metav1.Time as Date', () => {
+    const pod = parse(`apiVersion: v1
+kind: Pod
+metadata: {name: web}
+status:
+  phase: Pending
+  conditions:
+  - {type: PodScheduled, status: "False", reason: Unschedulable}`);
+    pod.metadata.creationTimestamp = new Date('2024-05-01T10:00:00Z');
+    assert.equal(computeStatus(pod, { now: new Date('2024-05-01T10:00:05Z') }).status, 'InProgress');
+    assert.equal(computeStatus(pod, { now: new Date('2024-05-01T10:01:00Z') }).status, 'Failed');
+    pod.metadata.deletionTimestamp = new Date('2024-05-01T10:02:00Z');
+    assert.equal(computeStatus(pod).status, 'Terminating');
+  });
+
   it('does not modify the object', () => {
     const obj = parse(deploy('  replicas: 3', '  replicas: 1'));
     const before = structuredClone(obj);

@@ -238,6 +238,9 @@ function genericRule(obj: KubeObject): Result | undefined {
   const del = nested(obj, ['metadata', 'deletionTimestamp']);
   if (del.err) throw new StatusError(`looking up metadata.deletionTimestamp from resource: ${del.err}`);
   if (del.found && del.value !== null) {
+    // Typed client objects (@kubernetes/client-node) carry metav1.Time as a Date.
+    if (del.value instanceof Date)
+      return { status: 'Terminating', message: 'Resource scheduled for deletion', conditions: [] };
     if (typeof del.value !== 'string') {
       throw new StatusError(
         `looking up metadata.deletionTimestamp from resource: .metadata.deletionTimestamp accessor error: ${describe(del.value)} is of the type ${jsonType(del.value)}, expected string`,
@@ -446,7 +449,8 @@ const podRule: KindRule = (obj, ctx) => {
     case 'Pending': {
       const c = conditions.find((x) => x.type === 'PodScheduled' && x.status === 'False');
       if (c && c.reason === 'Unschedulable') {
-        const created = Date.parse(stringField(obj, ['metadata', 'creationTimestamp'], ''));
+        const ts = nested(obj, ['metadata', 'creationTimestamp']).value;
+        const created = ts instanceof Date ? ts.getTime() : Date.parse(typeof ts === 'string' ? ts : '');
         if (!Number.isNaN(created) && ctx.now.getTime() - SCHEDULE_WINDOW_MS < created) {
           return inProgress('PodNotScheduled', 'Pod has not been scheduled');
         }
