@@ -54,7 +54,8 @@ function ajvFor(draft: '2020' | '2019' | '07'): InstanceType<AjvCtor> {
     const mod =
       draft === '2020' ? require('ajv/dist/2020') : draft === '2019' ? require('ajv/dist/2019') : require('ajv');
     const Ctor = (mod.default ?? mod) as AjvCtor;
-    a = new Ctor({ allErrors: true, strict: false, validateFormats: true, verbose: true, loadSchema: undefined });
+    // Drafts 2019-09 and 2020-12 treat `format` as an annotation; draft-07 asserts it.
+    a = new Ctor({ allErrors: true, strict: false, validateFormats: draft === '07', verbose: true });
     const formats = require('ajv-formats');
     (formats.default ?? formats)(a);
     ajvCache.set(draft, a);
@@ -151,6 +152,8 @@ function jsonType(v: unknown): string {
 /** Node is one line of the report tree. */
 interface Node {
   at: string;
+  /** schema is the path of the subschema that produced the error; siblings group by it. */
+  schema?: string;
   msg: string;
   children: Node[];
 }
@@ -210,7 +213,32 @@ function keywordMessage(e: ErrorObject): string | undefined {
   }
 }
 
-function buildReport(errors: ErrorObject[]): string {
+/** schemaOf is the path of the schema an error's keyword belongs to (`#/properties/x`). */
+function schemaOf(e: ErrorObject): string {
+  return e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/'));
+}
+
+/**
+ * dropAfterTypeFailure mirrors the validator: when a schema's `type` fails it reports only that,
+ * without evaluating the schema's other keywords on the value.
+ */
+function dropAfterTypeFailure(errors: ErrorObject[]): ErrorObject[] {
+  const typeFailed = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath + '|' + schemaOf(e)));
+  return errors.filter((e) => {
+    if (e.keyword === 'type') return true;
+    const own = e.instancePath + '|' + schemaOf(e);
+    if (typeFailed.has(own)) return false;
+    // Errors from deeper inside a schema whose type failed at this value are not reached either.
+    for (const k of typeFailed) {
+      const [at, sp] = k.split('|');
+      if (e.instancePath === at && e.schemaPath.startsWith(sp + '/')) return false;
+    }
+    return true;
+  });
+}
+
+function buildReport(all: ErrorObject[]): string {
+  const errors = dropAfterTypeFailure(all);
   // Combinator errors (anyOf/oneOf/allOf) adopt the branch errors under their schema path.
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const under = (e: ErrorObject) =>
@@ -235,7 +263,7 @@ function buildReport(errors: ErrorObject[]): string {
       const prop = (e.params as { missingProperty: string }).missingProperty;
       if (cur) cur.missing.push(prop);
       else {
-        const node: Node = { at, msg: '', children: [] };
+        const node: Node = { at, schema: schemaOf(e), msg: '', children: [] };
         required.set(key, { node, missing: [prop] });
         place(e, node);
       }
@@ -248,7 +276,7 @@ function buildReport(errors: ErrorObject[]): string {
         (e.params as { unevaluatedProperty?: string }).unevaluatedProperty!;
       if (cur) cur.extra.push(prop);
       else {
-        const node: Node = { at, msg: '', children: [] };
+        const node: Node = { at, schema: schemaOf(e), msg: '', children: [] };
         additional.set(key, { node, extra: [prop] });
         place(e, node);
       }
@@ -262,7 +290,7 @@ function buildReport(errors: ErrorObject[]): string {
           : p.passingSchemas
             ? `'oneOf' failed, subschemas ${p.passingSchemas.join(', ')} matched`
             : `'oneOf' failed, none matched`;
-      const node: Node = { at, msg, children: [] };
+      const node: Node = { at, schema: schemaOf(e), msg, children: [] };
       comboNodes.set(e, node);
       place(e, node);
       continue;
@@ -270,7 +298,7 @@ function buildReport(errors: ErrorObject[]): string {
     if (e.keyword === 'if') continue;
     const msg = keywordMessage(e);
     if (msg === undefined) continue;
-    place(e, { at, msg, children: [] });
+    place(e, { at, schema: schemaOf(e), msg, children: [] });
   }
   for (const { node, missing } of required.values()) {
     node.msg = missing.length === 1 ? `missing property '${missing[0]}'` : `missing properties ${missing.map((m) => `'${m}'`).join(', ')}`;
@@ -284,7 +312,10 @@ function buildReport(errors: ErrorObject[]): string {
     // oneOf with several passing branches has no branch errors to show.
     node.children = (e.params as { passingSchemas?: number[] | null }).passingSchemas ? [] : kids;
   }
-  return render(groupSameLocation(top), '');
+  let list = groupSameLocation(top);
+  // A report whose only entry is one location's group shows that group's entries directly.
+  if (list.length === 1 && list[0].msg === 'validation failed') list = list[0].children;
+  return render(list, '');
 }
 
 /** groupSameLocation folds several errors at one location into `validation failed` (as v6 does). */
@@ -293,7 +324,8 @@ function groupSameLocation(nodes: Node[]): Node[] {
   const seen = new Map<string, Node>();
   for (const n of nodes) {
     n.children = n.children.length > 0 ? groupSameLocation(n.children) : n.children;
-    const g = seen.get(n.at);
+    const key = n.at + '|' + (n.schema ?? '');
+    const g = seen.get(key);
     if (g) {
       if (g.msg !== 'validation failed' || g.children.length === 0) {
         const first: Node = { ...g };
@@ -303,7 +335,7 @@ function groupSameLocation(nodes: Node[]): Node[] {
       g.children.push(n);
       continue;
     }
-    seen.set(n.at, n);
+    seen.set(key, n);
     out.push(n);
   }
   return out;
