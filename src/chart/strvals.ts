@@ -296,9 +296,9 @@ class Parser {
           set(data, k, '');
           throw new EofError();
         }
-        const { v: rs, eof: vEof } = this.val();
+        // Go returns the reader's error here, not val's io.EOF: the next key() call sees the end.
+        const { v: rs } = this.val();
         set(data, k, this.reader(rs));
-        if (vEof) throw new EofError();
         return;
       }
       case ',':
