@@ -4,7 +4,9 @@
  * a dockerconfigjson payload, and the errors users see when credentials are missing or wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,6 +54,8 @@ describe('basic auth (htpasswd)', () => {
     const secret = JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64') } } });
     const p = await pullChart(`${reg.ociBase}/charts/private:1.0.0`, { credentials: (host) => dockerConfigCredentials(secret, host), cache: freshCache() });
     assert.equal(p.digest, chart.digest);
+    const q = await pullChart(`${reg.ociBase}/charts/private:1.0.0`, { dockerConfigJson: secret, cache: freshCache() });
+    assert.equal(q.digest, chart.digest);
   });
 
   const failures: Array<{ name: string; credentials?: () => Credentials; message: RegExp; requests: number }> = [
@@ -72,6 +76,30 @@ describe('basic auth (htpasswd)', () => {
       assert.equal(proxy.requests.length, f.requests);
     });
   }
+
+  it('follows blob redirects: same origin with credentials, another origin without them', async () => {
+    const layer = chart.manifest.layers[0]!;
+    const blob = readFileSync(reg.blobPath(layer.digest));
+    const seen: Array<{ path: string; authorization?: string }> = [];
+    const storage = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(blob);
+    });
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', () => r()));
+    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/bucket/blob?signature=s3cr3t`;
+    try {
+      proxy.reset();
+      proxy.inject({ status: 307, headers: { Location: `/v2/charts/private/blobs/${layer.digest}?hop=1` }, match: /blobs\/sha256:[a-f0-9]+$/ });
+      proxy.inject({ status: 307, headers: { Location: storageUrl }, match: /hop=1/ });
+      const p = await pullChart(`oci://${proxy.host}/charts/private:1.0.0`, { credentials: creds(reg), cache: freshCache() });
+      assert.deepEqual(Buffer.from(p.bytes), blob);
+      const blobHops = proxy.requests.filter((r) => r.path.includes('/blobs/'));
+      assert.deepEqual(blobHops.map((r) => [r.status, r.authorized]), [[307, true], [307, true]]);
+      assert.deepEqual(seen, [{ path: '/bucket/blob?signature=s3cr3t', authorization: undefined }]);
+    } finally {
+      storage.close();
+    }
+  });
 
   it('push without credentials fails with a clear error', async () => {
     await assert.rejects(pushChart(await makeChart('private', '2.0.0'), `${reg.ociBase}/charts`), (e: unknown) => e instanceof AuthenticationError && /^pushing chart to oci:\/\/.*\/charts: blob sha256:.*: 401 authentication required and no credentials/.test(e.message));

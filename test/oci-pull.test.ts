@@ -236,6 +236,38 @@ describe('pullChart', () => {
   });
 });
 
+describe('hand-made chart manifests', () => {
+  const variants: Array<{ name: string; layerType: string; prov: boolean }> = [
+    { name: 'legacy chart layer type (application/tar+gzip)', layerType: 'application/tar+gzip', prov: false },
+    { name: 'provenance layer recognised, not downloaded', layerType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', prov: true },
+  ];
+  for (const v of variants) {
+    it(v.name, async () => {
+      const client = new RegistryClient();
+      try {
+        const repo = `handmade/${v.prov ? 'prov' : 'legacy'}`;
+        const tgz = await makeChart(v.prov ? 'prov' : 'legacy', '0.1.0');
+        const config = Buffer.from('{"name":"x","version":"0.1.0","apiVersion":"v2"}');
+        const prov = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----\nfake\n');
+        for (const b of [config, tgz, prov]) await client.uploadBlob(reg.host, repo, b);
+        const layers = [{ mediaType: v.layerType, digest: sha(tgz), size: tgz.length }];
+        if (v.prov) layers.push({ mediaType: 'application/vnd.cncf.helm.chart.provenance.v1.prov', digest: sha(prov), size: prov.length });
+        const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha(config), size: config.length }, layers };
+        const digest = await client.putManifest(reg.host, repo, '0.1.0', Buffer.from(JSON.stringify(manifest)), manifest.mediaType);
+        proxy.reset();
+        const p = await pullChart(`oci://${proxy.host}/${repo}:0.1.0`, { cache: freshCache() });
+        assert.equal(p.digest, digest);
+        assert.deepEqual(Buffer.from(p.bytes), tgz);
+        assert.equal(p.chartLayer.mediaType, v.layerType);
+        assert.equal(p.provenance?.digest, v.prov ? sha(prov) : undefined);
+        assert.equal(proxy.requests.filter((r) => r.path.includes('/blobs/')).length, 1, 'only the chart layer is downloaded');
+      } finally {
+        client.close();
+      }
+    });
+  }
+});
+
 describe('pullArtifact', () => {
   it('pulls a Helm 4 plugin artifact by type and picks the NAME-VERSION.tgz layer', async () => {
     const archive = await makeChart('wasmplugin', '0.3.0');

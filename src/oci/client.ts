@@ -16,7 +16,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Transform, type TransformCallback } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
-import { parseChallenges, type Credentials } from './auth.js';
+import { dockerConfigCredentials, parseChallenges, type Credentials } from './auth.js';
 import { AuthenticationError, DigestMismatchError, NetworkError, NotFoundError, OciError, RegistryHttpError, SizeLimitError } from './errors.js';
 import { MANIFEST_ACCEPT, type Descriptor } from './mediatypes.js';
 import { isDigest, isLoopbackHost } from './reference.js';
@@ -38,6 +38,11 @@ const USER_AGENT = 'capstan/0.1';
 export interface RegistryClientOptions {
   /** credentials for every registry, or a lookup by `host[:port]` (e.g. bound to dockerConfigCredentials). */
   credentials?: Credentials | ((registry: string) => Credentials | undefined);
+  /**
+   * dockerConfigJson: a Docker config document (the decoded `.dockerconfigjson` of a
+   * `kubernetes.io/dockerconfigjson` Secret, as text or parsed); used when `credentials` is unset.
+   */
+  dockerConfigJson?: unknown;
   /** plainHttp: true → HTTP everywhere; false → HTTPS everywhere; undefined → HTTP for loopback only. */
   plainHttp?: boolean;
   /** ca: PEM bundle of extra trusted CAs (added to node's bundled roots). */
@@ -150,8 +155,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
  *   const tags = await client.listTags('127.0.0.1:5000', 'charts/nginx');
  */
 export class RegistryClient {
-  private readonly opts: Required<Omit<RegistryClientOptions, 'credentials' | 'plainHttp' | 'ca' | 'onResponse'>> &
-    Pick<RegistryClientOptions, 'credentials' | 'plainHttp' | 'ca' | 'onResponse'>;
+  private readonly opts: Required<Omit<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>> &
+    Pick<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
   /** authScheme: what each registry asked for last (`basic` or the bearer realm/service). */
@@ -188,6 +193,7 @@ export class RegistryClient {
 
   private credentialsFor(registry: string): Credentials | undefined {
     const c = this.opts.credentials;
+    if (c === undefined && this.opts.dockerConfigJson !== undefined) return dockerConfigCredentials(this.opts.dockerConfigJson, registry);
     return typeof c === 'function' ? c(registry) : c;
   }
 
