@@ -53,7 +53,17 @@ export function loadChartSync(pathOrBytes: string | Uint8Array): Chart {
 
 /** loadArchive is loader.LoadArchive: a gzipped tarball's bytes to a chart. */
 export function loadArchive(bytes: Uint8Array, name = 'chart archive'): Chart {
-  return loadFiles(readArchiveFiles(bytes, name));
+  let files: ChartFile[];
+  try {
+    files = readArchiveFiles(bytes, name);
+  } catch (e) {
+    // Helm 4 reports refused archives as "unable to load chart archive"; we add why and where.
+    if (e instanceof ArchiveError && e.entry !== undefined) {
+      throw new ChartLoadError(`unable to load chart archive: ${e.message} (entry "${e.entry}")`, name, { cause: e });
+    }
+    throw e;
+  }
+  return loadFiles(files);
 }
 
 /** loadDir is loader.LoadDir: reads a chart directory honouring .helmignore. */
