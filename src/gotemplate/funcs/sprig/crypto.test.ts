@@ -264,6 +264,33 @@ describe('sprig crypto against helm (random outputs re-derived)', () => {
       check: () => rebuild(out('selfSigned-no-sans'), { cn: 'plain', key: val('selfSigned-no-sans', 'k') }),
     },
     {
+      name: 'genSelfSignedCertWithKey: UTF8String CN, IPv4-mapped IP as 4 bytes, GeneralizedTime after 2049',
+      check: () =>
+        rebuild(out('selfSigned-edge-unicode-mapped-ip-2126'), {
+          cn: 'édge ünicode',
+          ips: ['::ffff:10.1.2.3', '2001:db8::1'],
+          dns: ['x.example'],
+          key: val('selfSigned-edge-unicode-mapped-ip-2126', 'k'),
+        }),
+    },
+    ...(
+      [
+        ['selfSigned-negative-days', 'past', -1n],
+        ['selfSigned-duration-overflow', 'wrap', 200000n],
+      ] as const
+    ).map(([n, cn, days]) => ({
+      name: `genSelfSignedCertWithKey ${n}: validity as Go computes it`,
+      check: () => {
+        rebuild(out(n), { cn, key: val(n, 'k') });
+        const span = (pem: string) => {
+          const x = new X509Certificate(pem);
+          return Date.parse(x.validTo) - Date.parse(x.validFrom);
+        };
+        const mine = call('genSelfSignedCertWithKey', cn, null, null, days, val(n, 'k')) as GoStruct;
+        assert.ok(Math.abs(span(String(mine.get('Cert'))) - span(out(n))) <= 1000, 'same validity span as helm');
+      },
+    })),
+    {
       name: 'genCAWithKey: CA with SHA-256 subject key id',
       check: () => rebuild(out('caWithKey-rsa'), { cn: 'My Root CA', isCA: true, key: val('caWithKey-rsa', 'k') }),
     },
