@@ -342,6 +342,11 @@ function urlJoin(d: GoMap | null): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/** kindName is reflect's Kind name; a value whose Go type is a pointer (`*common.Capabilities`) is "ptr". */
+function kindName(v: Value): string {
+  return typeName(v).startsWith('*') ? 'ptr' : goKindName(v);
+}
+
 function json(func: string, f: () => string, swallow: boolean): string {
   try {
     return f();
@@ -407,8 +412,8 @@ export const miscFuncs: FuncMap = {
     const n = typeName(v);
     return t === n || '*' + t === n;
   }, ['string', 'any']),
-  kindOf: goFunc(goKindName, ['any']),
-  kindIs: goFunc((t: string, v: Value) => t === goKindName(v), ['string', 'any']),
+  kindOf: goFunc(kindName, ['any']),
+  kindIs: goFunc((t: string, v: Value) => t === kindName(v), ['string', 'any']),
   deepEqual: goFunc(deepEqual, ['any', 'any']),
 
   // paths
