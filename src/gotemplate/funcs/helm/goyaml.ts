@@ -385,7 +385,7 @@ function readDocuments(text: string, firstOnly: boolean): Value[] {
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) throw goParseError(text, err as any);
-    out.push(toJSONValue(new Reader(doc).node(doc.contents)));
+    out.push(toJSONValue(new Reader(doc, text).node(doc.contents)));
     if (firstOnly) break;
   }
   return out;
@@ -411,7 +411,10 @@ const BINARY_TAG = 'tag:yaml.org,2002:binary';
 
 class Reader {
   private aliasDepth = 0;
-  constructor(private readonly doc: Document.Parsed) {}
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly text: string,
+  ) {}
 
   node(n: unknown): GoYaml {
     if (n === null || n === undefined) return null;
@@ -462,7 +465,12 @@ class Reader {
   }
 
   private scalar(n: Scalar): GoYaml {
-    const s = String(n.value ?? '');
+    let s = String(n.value ?? '');
+    // A block scalar that runs into the end of a stream with no final line break has no break to
+    // keep: go-yaml's value ends without one (the yaml package adds it).
+    if ((n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') && n.range && n.range[1] >= this.text.length) {
+      if (!/[\r\n]$/.test(this.text)) s = s.replace(/\n$/, '');
+    }
     const tag = n.tag;
     if (tag) return this.tagged(s, tag, n.type === 'PLAIN');
     if (n.type !== 'PLAIN') return s;

@@ -58,7 +58,7 @@ function utf8Len(cps: number[]): number {
 }
 
 /** analyzeScalar is yaml_emitter_analyze_scalar: which styles can carry the value. */
-function analyzeScalar(v: number[]): ScalarAnalysis {
+function analyzeScalar(v: number[], v3: boolean): ScalarAnalysis {
   if (v.length === 0) {
     return { multiline: false, flowPlainAllowed: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   }
@@ -66,6 +66,7 @@ function analyzeScalar(v: number[]): ScalarAnalysis {
   let flowIndicators = false;
   let lineBreaks = false;
   let specialCharacters = false;
+  let tabCharacters = false;
   let leadingSpace = false;
   let leadingBreak = false;
   let trailingSpace = false;
@@ -143,7 +144,9 @@ function analyzeScalar(v: number[]): ScalarAnalysis {
           break;
       }
     }
-    if (!isPrintableCp(c)) specialCharacters = true;
+    // go-yaml v3 tells tabs apart: they rule out plain and single-quoted styles but not literal.
+    if (v3 && c === 0x09) tabCharacters = true;
+    else if (!isPrintableCp(c)) specialCharacters = true;
     if (c === 0x20) {
       if (i === 0) leadingSpace = true;
       if (i === v.length - 1) trailingSpace = true;
@@ -181,12 +184,12 @@ function analyzeScalar(v: number[]): ScalarAnalysis {
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
   }
-  if (spaceBreak || specialCharacters) {
+  if (spaceBreak || tabCharacters || specialCharacters) {
     a.flowPlainAllowed = false;
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
-    a.blockAllowed = false;
   }
+  if (spaceBreak || specialCharacters) a.blockAllowed = false;
   if (lineBreaks) {
     a.flowPlainAllowed = false;
     a.blockPlainAllowed = false;
@@ -338,7 +341,7 @@ class Emitter {
 
   private scalar(n: YNode & { kind: 'scalar' }, parent: ParentState): void {
     const v = codePoints(n.value);
-    const a = analyzeScalar(v);
+    const a = analyzeScalar(v, this.o.v3);
     let style = n.style as ScalarStyle | 'single';
     if (this.simpleKeyContext && a.multiline) style = 'double';
     if (style === 'plain') {
