@@ -45,27 +45,50 @@ try {
     for (let i = 0; i < RUNS; i++) {
       const cache = new ChartCache({ dir: join(work, `c${n++}`) });
       const charts = new DigestLRU<unknown>({ maxEntries: 8 });
-      cold.push(await time(async () => {
-        const p = await pullChart(byTag, { cache });
-        await charts.getOrLoad(p.digest, () => loadChart(p.bytes));
-      }));
-      warmDisk.push(await time(async () => {
-        const p = await pullChart(byDigest, { cache });
-        if (!p.fromCache) throw new Error('expected a cache hit');
-        await loadChart(p.bytes);
-      }));
+      cold.push(
+        await time(async () => {
+          const p = await pullChart(byTag, { cache });
+          await charts.getOrLoad(p.digest, () => loadChart(p.bytes));
+        }),
+      );
+      warmDisk.push(
+        await time(async () => {
+          const p = await pullChart(byDigest, { cache });
+          if (!p.fromCache) throw new Error('expected a cache hit');
+          await loadChart(p.bytes);
+        }),
+      );
       const cache2 = new ChartCache({ dir: join(work, `c${n++}`) });
       coldPull.push(await time(() => pullChart(byTag, { cache: cache2 })));
       warmPull.push(await time(() => pullChart(byDigest, { cache: cache2 })));
-      warmMem.push(await time(async () => {
-        await charts.getOrLoad(pushed.digest, () => Promise.reject(new Error('expected a memory hit')));
-      }));
+      warmMem.push(
+        await time(async () => {
+          await charts.getOrLoad(pushed.digest, () => Promise.reject(new Error('expected a memory hit')));
+        }),
+      );
     }
-    rows.push([`${pushed.name}-${pushed.version}`, String(tgz.length), median(coldPull).toFixed(1), median(warmPull).toFixed(1), median(cold).toFixed(1), median(warmDisk).toFixed(1), median(warmMem).toFixed(3)]);
+    rows.push([
+      `${pushed.name}-${pushed.version}`,
+      String(tgz.length),
+      median(coldPull).toFixed(1),
+      median(warmPull).toFixed(1),
+      median(cold).toFixed(1),
+      median(warmDisk).toFixed(1),
+      median(warmMem).toFixed(3),
+    ]);
   }
-  const head = ['chart', 'bytes', 'pull cold ms', 'pull warm ms', 'pull+load cold ms', 'pull+load warm disk ms', 'warm memory ms'];
+  const head = [
+    'chart',
+    'bytes',
+    'pull cold ms',
+    'pull warm ms',
+    'pull+load cold ms',
+    'pull+load warm disk ms',
+    'warm memory ms',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]): string =>
+    r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(`oci pull+load, median of ${RUNS} runs (registry: docker-registry on loopback)`);
   console.log(line(head));
   for (const r of rows) console.log(line(r));

@@ -11,7 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startRegistry, type Registry } from '../src/devcluster/registry.js';
-import { AuthenticationError, ChartCache, RegistryClient, dockerConfigCredentials, pullChart, pushChart, resolveChart, type Credentials, type PushResult } from '../src/oci/index.js';
+import {
+  AuthenticationError,
+  ChartCache,
+  RegistryClient,
+  dockerConfigCredentials,
+  pullChart,
+  pushChart,
+  resolveChart,
+  type Credentials,
+  type PushResult,
+} from '../src/oci/index.js';
 import { makeChart } from './support/registry-charts.js';
 import { startRegistryProxy, type RegistryProxy } from './support/registry-proxy.js';
 
@@ -51,28 +61,53 @@ describe('basic auth (htpasswd)', () => {
   });
 
   it('takes credentials from a kubernetes.io/dockerconfigjson payload', async () => {
-    const secret = JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64') } } });
-    const p = await pullChart(`${reg.ociBase}/charts/private:1.0.0`, { credentials: (host) => dockerConfigCredentials(secret, host), cache: freshCache() });
+    const secret = JSON.stringify({
+      auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64') } },
+    });
+    const p = await pullChart(`${reg.ociBase}/charts/private:1.0.0`, {
+      credentials: (host) => dockerConfigCredentials(secret, host),
+      cache: freshCache(),
+    });
     assert.equal(p.digest, chart.digest);
     const q = await pullChart(`${reg.ociBase}/charts/private:1.0.0`, { dockerConfigJson: secret, cache: freshCache() });
     assert.equal(q.digest, chart.digest);
   });
 
   const failures: Array<{ name: string; credentials?: () => Credentials; message: RegExp; requests: number }> = [
-    { name: 'no credentials: 401 with a clear error, no retry', message: /^pulling chart oci:\/\/.*private:1\.0\.0: manifest .*: HEAD http:\/\/.*: 401 authentication required and no credentials are configured for 127\.0\.0\.1:\d+/, requests: 1 },
-    { name: 'wrong password: rejected once, no retry', credentials: () => ({ username: reg.username, password: 'wrong-password-123' }), message: /401 credentials for 127\.0\.0\.1:\d+ were rejected/, requests: 2 },
+    {
+      name: 'no credentials: 401 with a clear error, no retry',
+      message:
+        /^pulling chart oci:\/\/.*private:1\.0\.0: manifest .*: HEAD http:\/\/.*: 401 authentication required and no credentials are configured for 127\.0\.0\.1:\d+/,
+      requests: 1,
+    },
+    {
+      name: 'wrong password: rejected once, no retry',
+      credentials: () => ({ username: reg.username, password: 'wrong-password-123' }),
+      message: /401 credentials for 127\.0\.0\.1:\d+ were rejected/,
+      requests: 2,
+    },
   ];
   for (const f of failures) {
     it(f.name, async () => {
       proxy.reset();
-      await assert.rejects(pullChart(`oci://${proxy.host}/charts/private:1.0.0`, { credentials: f.credentials?.(), cache: freshCache(), retryBaseMs: 10 }), (e: unknown) => {
-        assert.ok(e instanceof AuthenticationError, String(e));
-        assert.equal(e.status, 401);
-        assert.equal(e.transient, false);
-        assert.match(e.message, f.message);
-        assert.ok(!e.message.includes('wrong-password-123') && !e.message.includes(reg.password), 'no secret in the message');
-        return true;
-      });
+      await assert.rejects(
+        pullChart(`oci://${proxy.host}/charts/private:1.0.0`, {
+          credentials: f.credentials?.(),
+          cache: freshCache(),
+          retryBaseMs: 10,
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof AuthenticationError, String(e));
+          assert.equal(e.status, 401);
+          assert.equal(e.transient, false);
+          assert.match(e.message, f.message);
+          assert.ok(
+            !e.message.includes('wrong-password-123') && !e.message.includes(reg.password),
+            'no secret in the message',
+          );
+          return true;
+        },
+      );
       assert.equal(proxy.requests.length, f.requests);
     });
   }
@@ -89,12 +124,25 @@ describe('basic auth (htpasswd)', () => {
     const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/bucket/blob?signature=s3cr3t`;
     try {
       proxy.reset();
-      proxy.inject({ status: 307, headers: { Location: `/v2/charts/private/blobs/${layer.digest}?hop=1` }, match: /blobs\/sha256:[a-f0-9]+$/ });
+      proxy.inject({
+        status: 307,
+        headers: { Location: `/v2/charts/private/blobs/${layer.digest}?hop=1` },
+        match: /blobs\/sha256:[a-f0-9]+$/,
+      });
       proxy.inject({ status: 307, headers: { Location: storageUrl }, match: /hop=1/ });
-      const p = await pullChart(`oci://${proxy.host}/charts/private:1.0.0`, { credentials: creds(reg), cache: freshCache() });
+      const p = await pullChart(`oci://${proxy.host}/charts/private:1.0.0`, {
+        credentials: creds(reg),
+        cache: freshCache(),
+      });
       assert.deepEqual(Buffer.from(p.bytes), blob);
       const blobHops = proxy.requests.filter((r) => r.path.includes('/blobs/'));
-      assert.deepEqual(blobHops.map((r) => [r.status, r.authorized]), [[307, true], [307, true]]);
+      assert.deepEqual(
+        blobHops.map((r) => [r.status, r.authorized]),
+        [
+          [307, true],
+          [307, true],
+        ],
+      );
       assert.deepEqual(seen, [{ path: '/bucket/blob?signature=s3cr3t', authorization: undefined }]);
     } finally {
       storage.close();
@@ -102,7 +150,14 @@ describe('basic auth (htpasswd)', () => {
   });
 
   it('push without credentials fails with a clear error', async () => {
-    await assert.rejects(pushChart(await makeChart('private', '2.0.0'), `${reg.ociBase}/charts`), (e: unknown) => e instanceof AuthenticationError && /^pushing chart to oci:\/\/.*\/charts: blob sha256:.*: 401 authentication required and no credentials/.test(e.message));
+    await assert.rejects(
+      pushChart(await makeChart('private', '2.0.0'), `${reg.ociBase}/charts`),
+      (e: unknown) =>
+        e instanceof AuthenticationError &&
+        /^pushing chart to oci:\/\/.*\/charts: blob sha256:.*: 401 authentication required and no credentials/.test(
+          e.message,
+        ),
+    );
   });
 });
 
@@ -114,7 +169,8 @@ describe('bearer token flow', () => {
     const client = new RegistryClient({ credentials: creds(reg) });
     try {
       charts = [];
-      for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) charts.push(await pushChart(await makeChart('tokened', v), `${reg.ociBase}/charts`, { client }));
+      for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0'])
+        charts.push(await pushChart(await makeChart('tokened', v), `${reg.ociBase}/charts`, { client }));
     } finally {
       client.close();
     }
@@ -156,18 +212,29 @@ describe('bearer token flow', () => {
   });
 
   const failures: Array<{ name: string; credentials?: () => Credentials; message: RegExp }> = [
-    { name: 'anonymous: the token server wants credentials', message: /^resolving chart .*: manifest .*: fetching token from http:\/\/127\.0\.0\.1:\d+\/token: 401 the token server requires credentials and none are configured/ },
-    { name: 'wrong password: rejected by the token server', credentials: () => ({ username: reg.username, password: 'not-the-password' }), message: /401 credentials for 127\.0\.0\.1:\d+ were rejected by the token server/ },
+    {
+      name: 'anonymous: the token server wants credentials',
+      message:
+        /^resolving chart .*: manifest .*: fetching token from http:\/\/127\.0\.0\.1:\d+\/token: 401 the token server requires credentials and none are configured/,
+    },
+    {
+      name: 'wrong password: rejected by the token server',
+      credentials: () => ({ username: reg.username, password: 'not-the-password' }),
+      message: /401 credentials for 127\.0\.0\.1:\d+ were rejected by the token server/,
+    },
   ];
   for (const f of failures) {
     it(f.name, async () => {
       const denied = reg.tokenServer!.denied;
-      await assert.rejects(resolveChart(`${reg.ociBase}/charts/tokened:1.0.0`, { credentials: f.credentials?.(), retryBaseMs: 10 }), (e: unknown) => {
-        assert.ok(e instanceof AuthenticationError, String(e));
-        assert.match(e.message, f.message);
-        assert.ok(!e.message.includes('not-the-password'));
-        return true;
-      });
+      await assert.rejects(
+        resolveChart(`${reg.ociBase}/charts/tokened:1.0.0`, { credentials: f.credentials?.(), retryBaseMs: 10 }),
+        (e: unknown) => {
+          assert.ok(e instanceof AuthenticationError, String(e));
+          assert.match(e.message, f.message);
+          assert.ok(!e.message.includes('not-the-password'));
+          return true;
+        },
+      );
       assert.equal(reg.tokenServer!.denied, denied + 1, 'asked the token server once, no retry');
     });
   }

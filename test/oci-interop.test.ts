@@ -12,7 +12,16 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startRegistry, type Registry } from '../src/devcluster/registry.js';
 import { helmBinary } from '../src/devcluster/oracle.js';
-import { ChartCache, MEDIA_TYPE_HELM_CHART, MEDIA_TYPE_HELM_CONFIG, RegistryClient, chartConfigJson, pullChart, pushChart, readChartMetadata } from '../src/oci/index.js';
+import {
+  ChartCache,
+  MEDIA_TYPE_HELM_CHART,
+  MEDIA_TYPE_HELM_CONFIG,
+  RegistryClient,
+  chartConfigJson,
+  pullChart,
+  pushChart,
+  readChartMetadata,
+} from '../src/oci/index.js';
 import { corpusCharts } from './support/registry-charts.js';
 
 const run = promisify(execFile);
@@ -51,7 +60,15 @@ describe('helm pulls what pushChart pushed', () => {
       const tgz = readFileSync(c.path);
       const r = await pushChart(tgz, `${open.ociBase}/capstan`);
       const dest = fresh();
-      const { stdout, stderr } = await helm('pull', `${open.ociBase}/capstan/${r.name}`, '--version', r.version, '--plain-http', '-d', dest);
+      const { stdout, stderr } = await helm(
+        'pull',
+        `${open.ociBase}/capstan/${r.name}`,
+        '--version',
+        r.version,
+        '--plain-http',
+        '-d',
+        dest,
+      );
       assert.match(stdout + stderr, new RegExp(`Digest: ${r.digest}`));
       const files = readdirSync(dest);
       assert.deepEqual(files, [`${r.name}-${r.version}.tgz`]);
@@ -61,9 +78,21 @@ describe('helm pulls what pushChart pushed', () => {
 
   it('with basic auth (helm --username/--password)', async () => {
     const c = charts[0]!;
-    const r = await pushChart(readFileSync(c.path), `${basic.ociBase}/capstan`, { credentials: { username: basic.username, password: basic.password } });
+    const r = await pushChart(readFileSync(c.path), `${basic.ociBase}/capstan`, {
+      credentials: { username: basic.username, password: basic.password },
+    });
     const dest = fresh();
-    await helm('pull', `${basic.ociBase}/capstan/${r.name}:${r.tag}`, '--plain-http', '--username', basic.username, '--password', basic.password, '-d', dest);
+    await helm(
+      'pull',
+      `${basic.ociBase}/capstan/${r.name}:${r.tag}`,
+      '--plain-http',
+      '--username',
+      basic.username,
+      '--password',
+      basic.password,
+      '-d',
+      dest,
+    );
     assert.deepEqual(readFileSync(join(dest, `${r.name}-${r.version}.tgz`)), readFileSync(c.path));
   });
 });
@@ -76,7 +105,10 @@ describe('pullChart pulls what helm push pushed', () => {
       const { stdout, stderr } = await helm('push', c.path, `${open.ociBase}/helm`, '--plain-http');
       const helmDigest = /Digest: (sha256:[a-f0-9]{64})/.exec(stdout + stderr)?.[1];
       assert.ok(helmDigest, `helm push printed a digest: ${stdout}${stderr}`);
-      const p = await pullChart(`${open.ociBase}/helm/${meta.name}`, { version: meta.version, cache: new ChartCache({ dir: fresh() }) });
+      const p = await pullChart(`${open.ociBase}/helm/${meta.name}`, {
+        version: meta.version,
+        cache: new ChartCache({ dir: fresh() }),
+      });
       assert.equal(p.digest, helmDigest);
       assert.deepEqual(Buffer.from(p.bytes), tgz);
       assert.equal(p.manifest.config.mediaType, MEDIA_TYPE_HELM_CONFIG);

@@ -60,7 +60,14 @@ function parseScopes(scopes: string[]): Access[] {
       const first = one.indexOf(':');
       const last = one.lastIndexOf(':');
       if (first < 0 || last === first) continue;
-      out.push({ type: one.slice(0, first), name: one.slice(first + 1, last), actions: one.slice(last + 1).split(',').filter(Boolean) });
+      out.push({
+        type: one.slice(0, first),
+        name: one.slice(first + 1, last),
+        actions: one
+          .slice(last + 1)
+          .split(',')
+          .filter(Boolean),
+      });
     }
   }
   return out;
@@ -101,7 +108,11 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     }
     const granted = requested
       .filter((a) => a.type === 'repository')
-      .map((a) => ({ ...a, actions: auth === 'ok' ? a.actions.filter((x) => x === 'pull' || x === 'push') : a.actions.filter((x) => x === 'pull') }));
+      .map((a) => ({
+        ...a,
+        actions:
+          auth === 'ok' ? a.actions.filter((x) => x === 'pull' || x === 'push') : a.actions.filter((x) => x === 'pull'),
+      }));
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] };
     const claims = {
@@ -119,7 +130,14 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     const token = `${signingInput}.${b64url(signature)}`;
     state.issued++;
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: advertised, issued_at: new Date(now * 1000).toISOString() }));
+    res.end(
+      JSON.stringify({
+        token,
+        access_token: token,
+        expires_in: advertised,
+        issued_at: new Date(now * 1000).toISOString(),
+      }),
+    );
   };
 
   const server: Server = createServer(handle);

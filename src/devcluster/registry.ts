@@ -100,7 +100,9 @@ function makeHtpasswd(username: string, password: string): string {
   try {
     return execFileSync('htpasswd', ['-Bbn', username, password], { encoding: 'utf8' }).trim() + '\n';
   } catch (err) {
-    throw new Error('starting registry: htpasswd (Debian package apache2-utils) is required for auth=htpasswd', { cause: err });
+    throw new Error('starting registry: htpasswd (Debian package apache2-utils) is required for auth=htpasswd', {
+      cause: err,
+    });
   }
 }
 
@@ -113,15 +115,75 @@ function openssl(args: string[], cwd: string): void {
 }
 
 function makeTokenCert(dir: string): { keyPem: string; certPem: string; certFile: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.crt', '-days', '2', '-subj', '/CN=capstan-token-signer'], dir);
-  return { keyPem: readFileSync(join(dir, 'token.key'), 'utf8'), certPem: readFileSync(join(dir, 'token.crt'), 'utf8'), certFile: join(dir, 'token.crt') };
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'token.key',
+      '-out',
+      'token.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=capstan-token-signer',
+    ],
+    dir,
+  );
+  return {
+    keyPem: readFileSync(join(dir, 'token.key'), 'utf8'),
+    certPem: readFileSync(join(dir, 'token.crt'), 'utf8'),
+    certFile: join(dir, 'token.crt'),
+  };
 }
 
 function makeTlsCert(dir: string): { caFile: string; certFile: string; keyFile: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=capstan-test-ca'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=capstan-test-ca',
+    ],
+    dir,
+  );
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1'],
+    dir,
+  );
   writeFileSync(join(dir, 'tls.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '2', '-extfile', 'tls.ext'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'tls.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'tls.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'tls.ext',
+    ],
+    dir,
+  );
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
 }
 
@@ -157,10 +219,18 @@ function registryConfig(o: {
     '    X-Content-Type-Options: [nosniff]',
   ];
   if (o.tls) lines.push('  tls:', `    certificate: ${q(o.tls.certFile)}`, `    key: ${q(o.tls.keyFile)}`);
-  if (o.auth === 'htpasswd') lines.push('auth:', '  htpasswd:', '    realm: capstan-registry', `    path: ${q(o.htpasswdFile!)}`);
+  if (o.auth === 'htpasswd')
+    lines.push('auth:', '  htpasswd:', '    realm: capstan-registry', `    path: ${q(o.htpasswdFile!)}`);
   if (o.auth === 'token') {
     const t = o.token!;
-    lines.push('auth:', '  token:', `    realm: ${q(t.realm)}`, `    service: ${q(t.service)}`, `    issuer: ${q(t.issuer)}`, `    rootcertbundle: ${q(t.certFile)}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${q(t.realm)}`,
+      `    service: ${q(t.service)}`,
+      `    issuer: ${q(t.issuer)}`,
+      `    rootcertbundle: ${q(t.certFile)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -197,7 +267,11 @@ async function waitReady(url: string, child: ChildProcess, caPem: string | undef
     await new Promise((r) => setTimeout(r, 50));
   }
   const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '';
-  throw new RegistryStartError(`starting registry at ${url}: not ready within ${STARTUP_TIMEOUT_MS}ms (exit ${child.exitCode ?? child.signalCode ?? 'none'})`, tail, { cause: lastErr });
+  throw new RegistryStartError(
+    `starting registry at ${url}: not ready within ${STARTUP_TIMEOUT_MS}ms (exit ${child.exitCode ?? child.signalCode ?? 'none'})`,
+    tail,
+    { cause: lastErr },
+  );
 }
 
 /**
@@ -246,7 +320,15 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
       const cert = makeTokenCert(dir);
       const service = 'capstan-registry';
       const issuer = 'capstan-token-server';
-      tokenServer = await startTokenServer({ issuer, service, keyPem: cert.keyPem, certPem: cert.certPem, username, password, tokenTtlSeconds: opts.tokenTtlSeconds });
+      tokenServer = await startTokenServer({
+        issuer,
+        service,
+        keyPem: cert.keyPem,
+        certPem: cert.certPem,
+        username,
+        password,
+        tokenTtlSeconds: opts.tokenTtlSeconds,
+      });
       token = { realm: tokenServer.realm, service, issuer, certFile: cert.certFile };
     }
     const configPath = join(dir, 'config.yml');
@@ -320,7 +402,8 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
         const [alg, hex] = digest.split(':');
         return join(storageDir, 'docker', 'registry', 'v2', 'blobs', alg!, hex!.slice(0, 2), hex!, 'data');
       },
-      accessLog: () => (existsSync(accessLogPath) ? readFileSync(accessLogPath, 'utf8').split('\n').filter(Boolean) : []),
+      accessLog: () =>
+        existsSync(accessLogPath) ? readFileSync(accessLogPath, 'utf8').split('\n').filter(Boolean) : [],
       stop,
     };
   } catch (err) {

@@ -29,7 +29,8 @@ export interface Challenge {
 /** parseChallenges reads a `WWW-Authenticate` header value (one or more challenges). */
 export function parseChallenges(header: string): Challenge[] {
   const out: Challenge[] = [];
-  const re = /\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s+|$)|\s*,?\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/y;
+  const re =
+    /\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s+|$)|\s*,?\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/y;
   let pos = 0;
   let current: Challenge | undefined;
   while (pos < header.length) {
@@ -75,7 +76,8 @@ function entryCredentials(entry: unknown): Credentials | undefined {
     const i = decoded.indexOf(':');
     if (i > 0) return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
   }
-  if (typeof e.username === 'string' && e.username !== '' && typeof e.password === 'string') return { username: e.username, password: e.password };
+  if (typeof e.username === 'string' && e.username !== '' && typeof e.password === 'string')
+    return { username: e.username, password: e.password };
   return undefined;
 }
 
@@ -116,7 +118,8 @@ export function dockerConfigCredentials(json: unknown, host: string): Credential
 export function localConfigPaths(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = env.HOME || homedir();
   const docker = env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, 'config.json') : join(home, '.docker', 'config.json');
-  const helm = env.HELM_REGISTRY_CONFIG || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'helm', 'registry', 'config.json');
+  const helm =
+    env.HELM_REGISTRY_CONFIG || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'helm', 'registry', 'config.json');
   return [docker, helm];
 }
 
@@ -134,7 +137,10 @@ export function localDockerCredentials(host: string, env: NodeJS.ProcessEnv = pr
     try {
       c = dockerConfigCredentials(text, host);
     } catch (err) {
-      throw new Error(`reading docker config ${path}: ${(err as Error).message.replace(/^reading docker config: /, '')}`, { cause: err });
+      throw new Error(
+        `reading docker config ${path}: ${(err as Error).message.replace(/^reading docker config: /, '')}`,
+        { cause: err },
+      );
     }
     if (c) return c;
   }

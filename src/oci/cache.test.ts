@@ -31,7 +31,11 @@ describe('ChartCache', () => {
   it('rejects content that does not hash to its key and leaves no file behind', async () => {
     const cache = new ChartCache({ dir: freshDir() });
     const d = digest('expected');
-    await assert.rejects(cache.putBytes(d, Buffer.from('something else')), (err: unknown) => err instanceof DigestMismatchError && err.expected === d && err.actual === digest('something else'));
+    await assert.rejects(
+      cache.putBytes(d, Buffer.from('something else')),
+      (err: unknown) =>
+        err instanceof DigestMismatchError && err.expected === d && err.actual === digest('something else'),
+    );
     assert.equal(await cache.get(d), undefined);
     assert.deepEqual(readdirSync(join(cache.dir, 'blobs', 'sha256')), []);
   });
@@ -118,7 +122,10 @@ describe('DigestLRU', () => {
     };
     assert.deepEqual(await Promise.all([lru.getOrLoad('d', load), lru.getOrLoad('d', load)]), ['chart', 'chart']);
     assert.equal(loads, 1);
-    await assert.rejects(lru.getOrLoad('bad', () => Promise.reject(new Error('corrupt chart'))), /corrupt chart/);
+    await assert.rejects(
+      lru.getOrLoad('bad', () => Promise.reject(new Error('corrupt chart'))),
+      /corrupt chart/,
+    );
     assert.equal(lru.has('bad'), false);
     assert.equal(await lru.getOrLoad('bad', () => 'ok'), 'ok');
   });

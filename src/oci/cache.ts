@@ -181,7 +181,8 @@ export class ChartCache {
     try {
       await write(tmp);
       const actual = await fileDigest(tmp);
-      if (actual !== digest) throw new DigestMismatchError(`cache: content for ${digest} hashes to ${actual}`, digest, actual);
+      if (actual !== digest)
+        throw new DigestMismatchError(`cache: content for ${digest} hashes to ${actual}`, digest, actual);
       const { size } = await stat(tmp);
       await rename(tmp, final);
       const index = this.load();
@@ -202,7 +203,9 @@ export class ChartCache {
     const index = this.load();
     const removed: string[] = [];
     if (this.total <= this.maxBytes) return removed;
-    const order = [...index.entries()].filter(([d]) => d !== keep && !this.inflight.has(d) ).sort((a, b) => a[1].used - b[1].used);
+    const order = [...index.entries()]
+      .filter(([d]) => d !== keep && !this.inflight.has(d))
+      .sort((a, b) => a[1].used - b[1].used);
     for (const [digest, e] of order) {
       if (this.total <= this.maxBytes) break;
       await rm(this.path(digest), { force: true });

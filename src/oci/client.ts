@@ -17,7 +17,15 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { dockerConfigCredentials, parseChallenges, type Credentials } from './auth.js';
-import { AuthenticationError, DigestMismatchError, NetworkError, NotFoundError, OciError, RegistryHttpError, SizeLimitError } from './errors.js';
+import {
+  AuthenticationError,
+  DigestMismatchError,
+  NetworkError,
+  NotFoundError,
+  OciError,
+  RegistryHttpError,
+  SizeLimitError,
+} from './errors.js';
 import { MANIFEST_ACCEPT, type Descriptor } from './mediatypes.js';
 import { isDigest, isLoopbackHost } from './reference.js';
 
@@ -138,7 +146,10 @@ function errorCodes(body: Buffer): { codes: string[]; detail: string } {
   try {
     const doc = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: string; message?: string }> };
     const errs = doc.errors ?? [];
-    return { codes: errs.map((e) => e.code ?? '').filter(Boolean), detail: errs.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ') };
+    return {
+      codes: errs.map((e) => e.code ?? '').filter(Boolean),
+      detail: errs.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; '),
+    };
   } catch {
     return { codes: [], detail: body.toString('utf8').slice(0, 200).trim() };
   }
@@ -155,12 +166,17 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
  *   const tags = await client.listTags('127.0.0.1:5000', 'charts/nginx');
  */
 export class RegistryClient {
-  private readonly opts: Required<Omit<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>> &
+  private readonly opts: Required<
+    Omit<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>
+  > &
     Pick<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
   /** authScheme: what each registry asked for last (`basic` or the bearer realm/service). */
-  private readonly authScheme = new Map<string, { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string }>();
+  private readonly authScheme = new Map<
+    string,
+    { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string }
+  >();
   private readonly tokens = new Map<string, Token>();
   private readonly tokenFetches = new Map<string, Promise<Token>>();
 
@@ -176,7 +192,12 @@ export class RegistryClient {
       ...options,
     };
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8, ca: this.opts.ca ? [...rootCertificates, this.opts.ca.toString()] : undefined, rejectUnauthorized: !this.opts.insecureSkipTlsVerify });
+    this.httpsAgent = new HttpsAgent({
+      keepAlive: true,
+      maxSockets: 8,
+      ca: this.opts.ca ? [...rootCertificates, this.opts.ca.toString()] : undefined,
+      rejectUnauthorized: !this.opts.insecureSkipTlsVerify,
+    });
   }
 
   /** close releases pooled connections. */
@@ -193,7 +214,8 @@ export class RegistryClient {
 
   private credentialsFor(registry: string): Credentials | undefined {
     const c = this.opts.credentials;
-    if (c === undefined && this.opts.dockerConfigJson !== undefined) return dockerConfigCredentials(this.opts.dockerConfigJson, registry);
+    if (c === undefined && this.opts.dockerConfigJson !== undefined)
+      return dockerConfigCredentials(this.opts.dockerConfigJson, registry);
     return typeof c === 'function' ? c(registry) : c;
   }
 
@@ -202,11 +224,25 @@ export class RegistryClient {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers: { 'User-Agent': this.opts.userAgent, ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) }, agent }, (res) => {
-        // The idle timeout keeps applying while the body streams.
-        res.socket?.setTimeout(this.opts.timeoutMs, () => res.destroy(new Error(`no data for ${this.opts.timeoutMs}ms`)));
-        resolve(res);
-      });
+      const req = request(
+        url,
+        {
+          method,
+          headers: {
+            'User-Agent': this.opts.userAgent,
+            ...headers,
+            ...(body ? { 'Content-Length': String(body.length) } : {}),
+          },
+          agent,
+        },
+        (res) => {
+          // The idle timeout keeps applying while the body streams.
+          res.socket?.setTimeout(this.opts.timeoutMs, () =>
+            res.destroy(new Error(`no data for ${this.opts.timeoutMs}ms`)),
+          );
+          resolve(res);
+        },
+      );
       req.setTimeout(this.opts.timeoutMs, () => req.destroy(new Error(`timed out after ${this.opts.timeoutMs}ms`)));
       req.on('error', reject);
       req.end(body);
@@ -253,7 +289,12 @@ export class RegistryClient {
           await sleep(this.backoff(attempt));
           continue;
         }
-        throw new NetworkError(`${spec.what}: ${spec.method} ${safeUrl(url)}: ${(err as Error).message} (after ${attempt + 1} attempts)`, spec.method, safeUrl(url), { cause: err });
+        throw new NetworkError(
+          `${spec.what}: ${spec.method} ${safeUrl(url)}: ${(err as Error).message} (after ${attempt + 1} attempts)`,
+          spec.method,
+          safeUrl(url),
+          { cause: err },
+        );
       }
       const status = res.statusCode ?? 0;
       this.opts.onResponse?.({ method: spec.method, url: safeUrl(url), status, attempt });
@@ -280,12 +321,30 @@ export class RegistryClient {
       const body = await readBody(res, MAX_ERROR_BODY, spec.what).catch(() => Buffer.alloc(0));
       if (status === 401 || status === 403) throw await this.authFailure(spec, url, status, Boolean(authz), body);
       const { codes, detail } = errorCodes(body);
-      if (status === 404) throw new NotFoundError(`${spec.what}: not found (${spec.method} ${safeUrl(url)}: 404${detail ? ` ${detail}` : ''})`, spec.method, safeUrl(url), codes);
-      throw new RegistryHttpError(`${spec.what}: ${spec.method} ${safeUrl(url)}: unexpected status ${status}${detail ? `: ${detail}` : ''}`, status, spec.method, safeUrl(url), codes);
+      if (status === 404)
+        throw new NotFoundError(
+          `${spec.what}: not found (${spec.method} ${safeUrl(url)}: 404${detail ? ` ${detail}` : ''})`,
+          spec.method,
+          safeUrl(url),
+          codes,
+        );
+      throw new RegistryHttpError(
+        `${spec.what}: ${spec.method} ${safeUrl(url)}: unexpected status ${status}${detail ? `: ${detail}` : ''}`,
+        status,
+        spec.method,
+        safeUrl(url),
+        codes,
+      );
     }
   }
 
-  private async authFailure(spec: RequestSpec, url: URL, status: number, sentAuth: boolean, body: Buffer | undefined): Promise<AuthenticationError> {
+  private async authFailure(
+    spec: RequestSpec,
+    url: URL,
+    status: number,
+    sentAuth: boolean,
+    body: Buffer | undefined,
+  ): Promise<AuthenticationError> {
     const { codes, detail } = body ? errorCodes(body) : { codes: [], detail: '' };
     const creds = this.credentialsFor(spec.registry);
     const why =
@@ -296,17 +355,32 @@ export class RegistryClient {
           : sentAuth
             ? `credentials for ${spec.registry} were rejected`
             : 'authentication required';
-    return new AuthenticationError(`${spec.what}: ${spec.method} ${safeUrl(url)}: ${status} ${why}${detail ? ` (${detail})` : ''}`, status, spec.method, safeUrl(url), codes);
+    return new AuthenticationError(
+      `${spec.what}: ${spec.method} ${safeUrl(url)}: ${status} ${why}${detail ? ` (${detail})` : ''}`,
+      status,
+      spec.method,
+      safeUrl(url),
+      codes,
+    );
   }
 
   // handleChallenge learns from a 401 what to send next time; resolves with what changed, or undefined to give up.
-  private async handleChallenge(spec: RequestSpec, header: string, sentAuth: boolean, sentFreshToken: boolean): Promise<'basic' | 'token' | undefined> {
+  private async handleChallenge(
+    spec: RequestSpec,
+    header: string,
+    sentAuth: boolean,
+    sentFreshToken: boolean,
+  ): Promise<'basic' | 'token' | undefined> {
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (bearer?.params.realm) {
       if (sentFreshToken) return undefined; // a token fetched for this very request was refused
-      this.authScheme.set(spec.registry, { scheme: 'bearer', realm: bearer.params.realm, service: bearer.params.service });
+      this.authScheme.set(spec.registry, {
+        scheme: 'bearer',
+        realm: bearer.params.realm,
+        service: bearer.params.service,
+      });
       const key = this.tokenKey(spec.registry, spec.repository, spec.scope);
       this.tokens.delete(key);
       const ours = key.slice(key.indexOf(' ') + 1);
@@ -323,7 +397,13 @@ export class RegistryClient {
     return undefined;
   }
 
-  private fetchToken(spec: RequestSpec, key: string, realm: string, service: string | undefined, scope: string): Promise<Token> {
+  private fetchToken(
+    spec: RequestSpec,
+    key: string,
+    realm: string,
+    service: string | undefined,
+    scope: string,
+  ): Promise<Token> {
     const inflight = this.tokenFetches.get(key);
     if (inflight) return inflight;
     const p = this.doFetchToken(spec, key, realm, service, scope).finally(() => this.tokenFetches.delete(key));
@@ -331,7 +411,13 @@ export class RegistryClient {
     return p;
   }
 
-  private async doFetchToken(spec: RequestSpec, key: string, realm: string, service: string | undefined, scope: string): Promise<Token> {
+  private async doFetchToken(
+    spec: RequestSpec,
+    key: string,
+    realm: string,
+    service: string | undefined,
+    scope: string,
+  ): Promise<Token> {
     let url: URL;
     try {
       url = new URL(realm);
@@ -352,7 +438,12 @@ export class RegistryClient {
           await sleep(this.backoff(attempt));
           continue;
         }
-        throw new NetworkError(`${spec.what}: fetching token from ${safeUrl(url)}: ${(err as Error).message}`, 'GET', safeUrl(url), { cause: err });
+        throw new NetworkError(
+          `${spec.what}: fetching token from ${safeUrl(url)}: ${(err as Error).message}`,
+          'GET',
+          safeUrl(url),
+          { cause: err },
+        );
       }
       const status = res.statusCode ?? 0;
       this.opts.onResponse?.({ method: 'GET', url: safeUrl(url), status, attempt });
@@ -364,10 +455,25 @@ export class RegistryClient {
       }
       const body = await readBody(res, MAX_ERROR_BODY, `${spec.what}: token response`);
       if (status === 401 || status === 403) {
-        const why = creds ? `credentials for ${spec.registry} were rejected by the token server` : `the token server requires credentials and none are configured for ${spec.registry}`;
-        throw new AuthenticationError(`${spec.what}: fetching token from ${safeUrl(url)}: ${status} ${why}`, status, 'GET', safeUrl(url), errorCodes(body).codes);
+        const why = creds
+          ? `credentials for ${spec.registry} were rejected by the token server`
+          : `the token server requires credentials and none are configured for ${spec.registry}`;
+        throw new AuthenticationError(
+          `${spec.what}: fetching token from ${safeUrl(url)}: ${status} ${why}`,
+          status,
+          'GET',
+          safeUrl(url),
+          errorCodes(body).codes,
+        );
       }
-      if (status !== 200) throw new RegistryHttpError(`${spec.what}: fetching token from ${safeUrl(url)}: unexpected status ${status}`, status, 'GET', safeUrl(url), errorCodes(body).codes);
+      if (status !== 200)
+        throw new RegistryHttpError(
+          `${spec.what}: fetching token from ${safeUrl(url)}: unexpected status ${status}`,
+          status,
+          'GET',
+          safeUrl(url),
+          errorCodes(body).codes,
+        );
       let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
       try {
         doc = JSON.parse(body.toString('utf8')) as typeof doc;
@@ -393,7 +499,16 @@ export class RegistryClient {
     const tags: string[] = [];
     let path = `/v2/${repository}/tags/list?n=${this.opts.tagPageSize}`;
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const res = await this.request({ method: 'GET', registry, path, repository, scope: 'pull', ok: [200], what: `tags of ${registry}/${repository}`, headers: { Accept: 'application/json' } });
+      const res = await this.request({
+        method: 'GET',
+        registry,
+        path,
+        repository,
+        scope: 'pull',
+        ok: [200],
+        what: `tags of ${registry}/${repository}`,
+        headers: { Accept: 'application/json' },
+      });
       const link = header(res.headers, 'link');
       const body = await readBody(res, this.opts.maxManifestBytes, `tags of ${registry}/${repository}`);
       let doc: { tags?: string[] | null };
@@ -417,7 +532,16 @@ export class RegistryClient {
    */
   async resolveManifestDigest(registry: string, repository: string, tag: string): Promise<string> {
     const what = `manifest ${registry}/${repository}:${tag}`;
-    const res = await this.request({ method: 'HEAD', registry, path: `/v2/${repository}/manifests/${tag}`, repository, scope: 'pull', ok: [200], what, headers: { Accept: MANIFEST_ACCEPT } });
+    const res = await this.request({
+      method: 'HEAD',
+      registry,
+      path: `/v2/${repository}/manifests/${tag}`,
+      repository,
+      scope: 'pull',
+      ok: [200],
+      what,
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     res.resume();
     const digest = header(res.headers, 'docker-content-digest');
     if (digest && isDigest(digest)) return digest;
@@ -430,13 +554,23 @@ export class RegistryClient {
    */
   async fetchManifest(registry: string, repository: string, reference: string): Promise<FetchedManifest> {
     const what = `manifest ${isDigest(reference) ? reference : `${registry}/${repository}:${reference}`}`;
-    const res = await this.request({ method: 'GET', registry, path: `/v2/${repository}/manifests/${reference}`, repository, scope: 'pull', ok: [200], what, headers: { Accept: MANIFEST_ACCEPT } });
+    const res = await this.request({
+      method: 'GET',
+      registry,
+      path: `/v2/${repository}/manifests/${reference}`,
+      repository,
+      scope: 'pull',
+      ok: [200],
+      what,
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     const claimed = header(res.headers, 'docker-content-digest');
     const mediaTypeHeader = (header(res.headers, 'content-type') ?? '').split(';')[0]!.trim();
     const bytes = await readBody(res, this.opts.maxManifestBytes, what);
     const actual = sha256(bytes);
     const expected = isDigest(reference) ? reference : claimed && isDigest(claimed) ? claimed : undefined;
-    if (expected && expected !== actual) throw new DigestMismatchError(`${what}: digest mismatch: expected ${expected}, got ${actual}`, expected, actual);
+    if (expected && expected !== actual)
+      throw new DigestMismatchError(`${what}: digest mismatch: expected ${expected}, got ${actual}`, expected, actual);
     let mediaType = mediaTypeHeader;
     try {
       const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: string };
@@ -451,9 +585,16 @@ export class RegistryClient {
    * downloadBlob streams a blob into `dest`, following redirects (credentials are not forwarded to
    * another origin), verifying size and sha256 as bytes arrive. On any failure `dest` is removed.
    */
-  async downloadBlob(registry: string, repository: string, desc: Descriptor, dest: string, maxBytes: number): Promise<void> {
+  async downloadBlob(
+    registry: string,
+    repository: string,
+    desc: Descriptor,
+    dest: string,
+    maxBytes: number,
+  ): Promise<void> {
     const what = `blob ${desc.digest}`;
-    if (desc.size > maxBytes) throw new SizeLimitError(`${what}: ${desc.size} bytes exceeds the limit of ${maxBytes}`, maxBytes, desc.size);
+    if (desc.size > maxBytes)
+      throw new SizeLimitError(`${what}: ${desc.size} bytes exceeds the limit of ${maxBytes}`, maxBytes, desc.size);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.downloadOnce(registry, repository, desc, dest, what);
@@ -461,26 +602,58 @@ export class RegistryClient {
       } catch (err) {
         await rm(dest, { force: true });
         // A connection that dropped mid-body is retried as a whole; integrity and HTTP errors are final.
-        const retryable = err instanceof NetworkError || (err instanceof Error && !(err instanceof OciError) && attempt < this.opts.retries);
+        const retryable =
+          err instanceof NetworkError ||
+          (err instanceof Error && !(err instanceof OciError) && attempt < this.opts.retries);
         if (!retryable || attempt >= this.opts.retries) {
           if (err instanceof OciError) throw err;
-          throw new NetworkError(`${what}: ${(err as Error).message}`, 'GET', `${this.baseUrl(registry)}/v2/${repository}/blobs/${desc.digest}`, { cause: err });
+          throw new NetworkError(
+            `${what}: ${(err as Error).message}`,
+            'GET',
+            `${this.baseUrl(registry)}/v2/${repository}/blobs/${desc.digest}`,
+            { cause: err },
+          );
         }
         await sleep(this.backoff(attempt));
       }
     }
   }
 
-  private async downloadOnce(registry: string, repository: string, desc: Descriptor, dest: string, what: string): Promise<void> {
-    let res = await this.request({ method: 'GET', registry, path: `/v2/${repository}/blobs/${desc.digest}`, repository, scope: 'pull', ok: [200, 301, 302, 303, 307, 308], what });
+  private async downloadOnce(
+    registry: string,
+    repository: string,
+    desc: Descriptor,
+    dest: string,
+    what: string,
+  ): Promise<void> {
+    let res = await this.request({
+      method: 'GET',
+      registry,
+      path: `/v2/${repository}/blobs/${desc.digest}`,
+      repository,
+      scope: 'pull',
+      ok: [200, 301, 302, 303, 307, 308],
+      what,
+    });
     let origin = new URL(this.baseUrl(registry)).origin;
     for (let hops = 0; res.statusCode !== 200; hops++) {
       const location = header(res.headers, 'location');
       res.resume();
-      if (!location || hops >= MAX_REDIRECTS) throw new OciError(`${what}: ${location ? `more than ${MAX_REDIRECTS} redirects` : `redirect ${res.statusCode} without Location`}`);
+      if (!location || hops >= MAX_REDIRECTS)
+        throw new OciError(
+          `${what}: ${location ? `more than ${MAX_REDIRECTS} redirects` : `redirect ${res.statusCode} without Location`}`,
+        );
       const target = new URL(location, `${origin}/v2/${repository}/blobs/${desc.digest}`);
       if (target.origin === origin) {
-        res = await this.request({ method: 'GET', registry, path: target.href, repository, scope: 'pull', ok: [200, 301, 302, 303, 307, 308], what });
+        res = await this.request({
+          method: 'GET',
+          registry,
+          path: target.href,
+          repository,
+          scope: 'pull',
+          ok: [200, 301, 302, 303, 307, 308],
+          what,
+        });
       } else {
         // Another origin (object storage, CDN): the signed URL is the credential; ours stays home.
         res = await this.fetchForeign(target, what);
@@ -493,7 +666,15 @@ export class RegistryClient {
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
         size += chunk.length;
         if (size > desc.size) {
-          cb(new DigestMismatchError(`${what}: size mismatch: expected ${desc.size} bytes, got more than that`, desc.digest, 'unknown', desc.size, size));
+          cb(
+            new DigestMismatchError(
+              `${what}: size mismatch: expected ${desc.size} bytes, got more than that`,
+              desc.digest,
+              'unknown',
+              desc.size,
+              size,
+            ),
+          );
           return;
         }
         hash.update(chunk);
@@ -502,8 +683,22 @@ export class RegistryClient {
     });
     await pipeline(res, verify, createWriteStream(dest, { mode: 0o644 }));
     const actual = `sha256:${hash.digest('hex')}`;
-    if (size !== desc.size) throw new DigestMismatchError(`${what}: size mismatch: expected ${desc.size} bytes, got ${size}`, desc.digest, actual, desc.size, size);
-    if (actual !== desc.digest) throw new DigestMismatchError(`${what}: digest mismatch: expected ${desc.digest}, got ${actual}`, desc.digest, actual, desc.size, size);
+    if (size !== desc.size)
+      throw new DigestMismatchError(
+        `${what}: size mismatch: expected ${desc.size} bytes, got ${size}`,
+        desc.digest,
+        actual,
+        desc.size,
+        size,
+      );
+    if (actual !== desc.digest)
+      throw new DigestMismatchError(
+        `${what}: digest mismatch: expected ${desc.digest}, got ${actual}`,
+        desc.digest,
+        actual,
+        desc.size,
+        size,
+      );
   }
 
   private async fetchForeign(url: URL, what: string): Promise<IncomingMessage> {
@@ -516,50 +711,107 @@ export class RegistryClient {
           await sleep(this.backoff(attempt));
           continue;
         }
-        throw new NetworkError(`${what}: GET ${safeUrl(url)}: ${(err as Error).message}`, 'GET', safeUrl(url), { cause: err });
+        throw new NetworkError(`${what}: GET ${safeUrl(url)}: ${(err as Error).message}`, 'GET', safeUrl(url), {
+          cause: err,
+        });
       }
       const status = res.statusCode ?? 0;
       this.opts.onResponse?.({ method: 'GET', url: safeUrl(url), status, attempt });
       if ([200, 301, 302, 303, 307, 308].includes(status)) return res;
       res.resume();
       if (RETRYABLE_STATUS.has(status) && attempt < this.opts.retries) {
-        await sleep(Math.min(MAX_RETRY_AFTER_MS, parseRetryAfter(header(res.headers, 'retry-after')) ?? this.backoff(attempt)));
+        await sleep(
+          Math.min(MAX_RETRY_AFTER_MS, parseRetryAfter(header(res.headers, 'retry-after')) ?? this.backoff(attempt)),
+        );
         continue;
       }
-      throw new RegistryHttpError(`${what}: GET ${safeUrl(url)}: unexpected status ${status}`, status, 'GET', safeUrl(url), []);
+      throw new RegistryHttpError(
+        `${what}: GET ${safeUrl(url)}: unexpected status ${status}`,
+        status,
+        'GET',
+        safeUrl(url),
+        [],
+      );
     }
   }
 
   /** fetchBlobBytes reads a small blob (a config) into memory, verified, within `maxBytes`. */
   async fetchBlobBytes(registry: string, repository: string, desc: Descriptor, maxBytes: number): Promise<Buffer> {
     const what = `blob ${desc.digest}`;
-    if (desc.size > maxBytes) throw new SizeLimitError(`${what}: ${desc.size} bytes exceeds the limit of ${maxBytes}`, maxBytes, desc.size);
-    const res = await this.request({ method: 'GET', registry, path: `/v2/${repository}/blobs/${desc.digest}`, repository, scope: 'pull', ok: [200], what });
+    if (desc.size > maxBytes)
+      throw new SizeLimitError(`${what}: ${desc.size} bytes exceeds the limit of ${maxBytes}`, maxBytes, desc.size);
+    const res = await this.request({
+      method: 'GET',
+      registry,
+      path: `/v2/${repository}/blobs/${desc.digest}`,
+      repository,
+      scope: 'pull',
+      ok: [200],
+      what,
+    });
     const bytes = await readBody(res, maxBytes, what);
     const actual = sha256(bytes);
     if (bytes.length !== desc.size || actual !== desc.digest) {
-      throw new DigestMismatchError(`${what}: digest mismatch: expected ${desc.digest} (${desc.size} bytes), got ${actual} (${bytes.length} bytes)`, desc.digest, actual, desc.size, bytes.length);
+      throw new DigestMismatchError(
+        `${what}: digest mismatch: expected ${desc.digest} (${desc.size} bytes), got ${actual} (${bytes.length} bytes)`,
+        desc.digest,
+        actual,
+        desc.size,
+        bytes.length,
+      );
     }
     return bytes;
   }
 
   /** blobExists tells whether the repository already has a blob (so a push can skip it). */
   async blobExists(registry: string, repository: string, digest: string): Promise<boolean> {
-    const res = await this.request({ method: 'HEAD', registry, path: `/v2/${repository}/blobs/${digest}`, repository, scope: 'push', ok: [200, 404], what: `blob ${digest}` });
+    const res = await this.request({
+      method: 'HEAD',
+      registry,
+      path: `/v2/${repository}/blobs/${digest}`,
+      repository,
+      scope: 'push',
+      ok: [200, 404],
+      what: `blob ${digest}`,
+    });
     res.resume();
     return res.statusCode === 200;
   }
 
   /** uploadBlob pushes a blob monolithically: POST to open an upload, PUT with `?digest=`. */
-  async uploadBlob(registry: string, repository: string, bytes: Buffer, digest = sha256(bytes)): Promise<Descriptor & { mediaType: '' }> {
+  async uploadBlob(
+    registry: string,
+    repository: string,
+    bytes: Buffer,
+    digest = sha256(bytes),
+  ): Promise<Descriptor & { mediaType: '' }> {
     const what = `uploading blob ${digest} to ${registry}/${repository}`;
-    const start = await this.request({ method: 'POST', registry, path: `/v2/${repository}/blobs/uploads/`, repository, scope: 'push', ok: [202], what, body: Buffer.alloc(0) });
+    const start = await this.request({
+      method: 'POST',
+      registry,
+      path: `/v2/${repository}/blobs/uploads/`,
+      repository,
+      scope: 'push',
+      ok: [202],
+      what,
+      body: Buffer.alloc(0),
+    });
     start.resume();
     const location = header(start.headers, 'location');
     if (!location) throw new OciError(`${what}: registry returned no upload Location`);
     const url = new URL(location, `${this.baseUrl(registry)}/v2/${repository}/blobs/uploads/`);
     url.searchParams.set('digest', digest);
-    const put = await this.request({ method: 'PUT', registry, path: url.href, repository, scope: 'push', ok: [201], what, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    const put = await this.request({
+      method: 'PUT',
+      registry,
+      path: url.href,
+      repository,
+      scope: 'push',
+      ok: [201],
+      what,
+      body: bytes,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     put.resume();
     const got = header(put.headers, 'docker-content-digest');
     if (got && got !== digest) throw new DigestMismatchError(`${what}: registry stored ${got}`, digest, got);
@@ -567,10 +819,26 @@ export class RegistryClient {
   }
 
   /** putManifest uploads a manifest under a tag (or digest) and returns its digest. */
-  async putManifest(registry: string, repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  async putManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<string> {
     const digest = sha256(bytes);
     const what = `pushing manifest ${digest} to ${registry}/${repository}:${reference}`;
-    const res = await this.request({ method: 'PUT', registry, path: `/v2/${repository}/manifests/${reference}`, repository, scope: 'push', ok: [201], what, body: bytes, headers: { 'Content-Type': mediaType } });
+    const res = await this.request({
+      method: 'PUT',
+      registry,
+      path: `/v2/${repository}/manifests/${reference}`,
+      repository,
+      scope: 'push',
+      ok: [201],
+      what,
+      body: bytes,
+      headers: { 'Content-Type': mediaType },
+    });
     res.resume();
     const got = header(res.headers, 'docker-content-digest');
     if (got && got !== digest) throw new DigestMismatchError(`${what}: registry computed ${got}`, digest, got);

@@ -43,7 +43,14 @@ export class RegistryHttpError extends OciError {
 
 /** AuthenticationError: 401/403 from the registry or the token server; never retried. */
 export class AuthenticationError extends RegistryHttpError {
-  constructor(message: string, status: number, method: string, url: string, codes: string[], options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    status: number,
+    method: string,
+    url: string,
+    codes: string[],
+    options?: { cause?: unknown },
+  ) {
     super(message, status, method, url, codes, options);
     this.name = 'AuthenticationError';
   }

@@ -17,12 +17,55 @@
  * Errors are the classes of `errors.ts`; every message starts with the step and the reference.
  */
 export { parseReference, formatReference, isDigest, isLoopbackHost, type OciReference } from './reference.js';
-export { resolveChart, pullChart, pullArtifact, matchVersion, tagToVersion, versionToTag, DEFAULT_MAX_CHART_BYTES } from './pull.js';
-export type { ResolveOptions, ResolvedChart, PullOptions, PulledChart, ArtifactPullOptions, PulledArtifact } from './pull.js';
-export { pushChart, pushPluginArtifact, readChartMetadata, chartConfigJson, type PushOptions, type PushResult, type ChartMetadata } from './push.js';
-export { RegistryClient, DEFAULT_TIMEOUT_MS, DEFAULT_RETRIES, DEFAULT_MAX_MANIFEST_BYTES, type RegistryClientOptions, type FetchedManifest } from './client.js';
-export { ChartCache, DigestLRU, defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, type ChartCacheOptions, type DigestLRUOptions } from './cache.js';
-export { dockerConfigCredentials, localDockerCredentials, parseChallenges, type Credentials, type Challenge } from './auth.js';
+export {
+  resolveChart,
+  pullChart,
+  pullArtifact,
+  matchVersion,
+  tagToVersion,
+  versionToTag,
+  DEFAULT_MAX_CHART_BYTES,
+} from './pull.js';
+export type {
+  ResolveOptions,
+  ResolvedChart,
+  PullOptions,
+  PulledChart,
+  ArtifactPullOptions,
+  PulledArtifact,
+} from './pull.js';
+export {
+  pushChart,
+  pushPluginArtifact,
+  readChartMetadata,
+  chartConfigJson,
+  type PushOptions,
+  type PushResult,
+  type ChartMetadata,
+} from './push.js';
+export {
+  RegistryClient,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_RETRIES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  type RegistryClientOptions,
+  type FetchedManifest,
+} from './client.js';
+export {
+  ChartCache,
+  DigestLRU,
+  defaultCacheDir,
+  DEFAULT_CACHE_MAX_BYTES,
+  type ChartCacheOptions,
+  type DigestLRUOptions,
+} from './cache.js';
+export {
+  dockerConfigCredentials,
+  localDockerCredentials,
+  parseChallenges,
+  type Credentials,
+  type Challenge,
+} from './auth.js';
 export {
   OciError,
   InvalidReferenceError,

@@ -23,7 +23,12 @@ export const ARTIFACT_TYPE_HELM_PLUGIN = 'application/vnd.helm.plugin.v1+json';
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 
 /** MANIFEST_ACCEPT is the Accept header for manifest requests: OCI manifests and indexes. */
-export const MANIFEST_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST].join(', ');
+export const MANIFEST_ACCEPT = [
+  MEDIA_TYPE_OCI_MANIFEST,
+  MEDIA_TYPE_OCI_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
+].join(', ');
 
 /** Descriptor points at content by digest and size. */
 export interface Descriptor {

@@ -17,7 +17,20 @@ describe('tagToVersion', () => {
 });
 
 describe('matchVersion', () => {
-  const tags = ['1.2.0', '1.4.0', '1.4.7', '1.5.0-rc.1', '2.0.0', '2.1.0-beta.1', '6.0.0', '6.7.1', '6.7.1_build.2', 'v6.9.0', 'latest', '7.0.0-alpha.1'];
+  const tags = [
+    '1.2.0',
+    '1.4.0',
+    '1.4.7',
+    '1.5.0-rc.1',
+    '2.0.0',
+    '2.1.0-beta.1',
+    '6.0.0',
+    '6.7.1',
+    '6.7.1_build.2',
+    'v6.9.0',
+    'latest',
+    '7.0.0-alpha.1',
+  ];
   const cases: Array<[string, string, string | undefined]> = [
     ['x range takes the highest match', '6.x', 'v6.9.0'],
     ['compound range', '>=1.2 <2', '1.4.7'],
@@ -30,5 +43,6 @@ describe('matchVersion', () => {
     ['no match', '>=8', undefined],
   ];
   for (const [name, range, want] of cases) it(name, () => assert.equal(matchVersion(tags, range)?.tag, want));
-  it('build metadata tag is found by its version', () => assert.deepEqual(matchVersion(['6.7.1_build.2'], '6.7.x'), { tag: '6.7.1_build.2', version: '6.7.1+build.2' }));
+  it('build metadata tag is found by its version', () =>
+    assert.deepEqual(matchVersion(['6.7.1_build.2'], '6.7.x'), { tag: '6.7.1_build.2', version: '6.7.1+build.2' }));
 });

@@ -11,7 +11,14 @@ import { readFile } from 'node:fs/promises';
 import semver from 'semver';
 import { ChartCache } from './cache.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
-import { InvalidReferenceError, NoMatchingVersionError, NotAChartError, OciError, SizeLimitError, prefixError } from './errors.js';
+import {
+  InvalidReferenceError,
+  NoMatchingVersionError,
+  NotAChartError,
+  OciError,
+  SizeLimitError,
+  prefixError,
+} from './errors.js';
 import {
   ARTIFACT_TYPE_HELM_PLUGIN,
   ANNOTATION_TITLE,
@@ -142,7 +149,12 @@ async function withClient<T>(opts: ResolveOptions, fn: (client: RegistryClient) 
   }
 }
 
-async function resolveWith(client: RegistryClient, input: string, ref: OciReference, opts: ResolveOptions): Promise<ResolvedChart> {
+async function resolveWith(
+  client: RegistryClient,
+  input: string,
+  ref: OciReference,
+  opts: ResolveOptions,
+): Promise<ResolvedChart> {
   let tag = ref.tag;
   let version: string | undefined;
   const { registry, repository } = ref;
@@ -150,15 +162,24 @@ async function resolveWith(client: RegistryClient, input: string, ref: OciRefere
     const want = opts.version.trim();
     if (isExactVersion(want)) {
       const wantTag = versionToTag(want);
-      if (tag !== undefined && tag !== wantTag && tag !== want) throw new InvalidReferenceError(input, `tag ${tag} does not match version ${want}`);
+      if (tag !== undefined && tag !== wantTag && tag !== want)
+        throw new InvalidReferenceError(input, `tag ${tag} does not match version ${want}`);
       tag ??= wantTag;
     } else {
-      if (tag !== undefined) throw new InvalidReferenceError(input, `a tag and a version range (${want}) cannot be combined`);
-      if (ref.digest !== undefined) throw new InvalidReferenceError(input, `a digest and a version range (${want}) cannot be combined`);
-      if (semver.validRange(want) === null) throw new InvalidReferenceError(input, `invalid version range ${JSON.stringify(want)}`);
+      if (tag !== undefined)
+        throw new InvalidReferenceError(input, `a tag and a version range (${want}) cannot be combined`);
+      if (ref.digest !== undefined)
+        throw new InvalidReferenceError(input, `a digest and a version range (${want}) cannot be combined`);
+      if (semver.validRange(want) === null)
+        throw new InvalidReferenceError(input, `invalid version range ${JSON.stringify(want)}`);
       const tags = await client.listTags(registry, repository);
       const m = matchVersion(tags, want);
-      if (!m) throw new NoMatchingVersionError(`no tag of ${registry}/${repository} matches ${want} (${tags.length} tags)`, want, tags);
+      if (!m)
+        throw new NoMatchingVersionError(
+          `no tag of ${registry}/${repository} matches ${want} (${tags.length} tags)`,
+          want,
+          tags,
+        );
       tag = m.tag;
       version = m.version;
     }
@@ -166,7 +187,12 @@ async function resolveWith(client: RegistryClient, input: string, ref: OciRefere
     // No tag, digest or version: the highest stable version, as `helm pull` does.
     const tags = await client.listTags(registry, repository);
     const m = matchVersion(tags, '*');
-    if (!m) throw new NoMatchingVersionError(`no tag of ${registry}/${repository} is a stable semver version (${tags.length} tags)`, '*', tags);
+    if (!m)
+      throw new NoMatchingVersionError(
+        `no tag of ${registry}/${repository} is a stable semver version (${tags.length} tags)`,
+        '*',
+        tags,
+      );
     tag = m.tag;
     version = m.version;
   }
@@ -183,7 +209,12 @@ async function resolveWith(client: RegistryClient, input: string, ref: OciRefere
   } else {
     digest = await client.resolveManifestDigest(registry, repository, tag!);
   }
-  const out: ResolvedChart = { reference: formatReference({ registry, repository, tag, digest }), registry, repository, digest };
+  const out: ResolvedChart = {
+    reference: formatReference({ registry, repository, tag, digest }),
+    registry,
+    repository,
+    digest,
+  };
   if (tag !== undefined) out.tag = tag;
   if (version !== undefined) out.version = version;
   if (tagMismatch) out.tagMismatch = tagMismatch;
@@ -217,7 +248,13 @@ function parseJson<T>(bytes: Uint8Array, what: string): T {
 }
 
 // manifestBytes returns a manifest from the cache or the registry (then caches it).
-async function manifestBytes(client: RegistryClient, cache: ChartCache, registry: string, repository: string, digest: string): Promise<Buffer> {
+async function manifestBytes(
+  client: RegistryClient,
+  cache: ChartCache,
+  registry: string,
+  repository: string,
+  digest: string,
+): Promise<Buffer> {
   const cached = await cache.read(digest);
   if (cached) return cached;
   const fetched = await client.fetchManifest(registry, repository, digest);
@@ -245,19 +282,33 @@ async function selectManifest(
   const bytes = await manifestBytes(client, cache, registry, repository, digest);
   const doc = parseJson<ImageManifest & ImageIndex>(bytes, `manifest ${digest}`);
   if (!isIndexMediaType(doc.mediaType) && !Array.isArray(doc.manifests)) {
-    if (!doc.config || !Array.isArray(doc.layers)) throw new NotAChartError(`manifest ${digest}: not an image manifest (media type ${doc.mediaType ?? 'unset'})`, doc.mediaType ?? '');
+    if (!doc.config || !Array.isArray(doc.layers))
+      throw new NotAChartError(
+        `manifest ${digest}: not an image manifest (media type ${doc.mediaType ?? 'unset'})`,
+        doc.mediaType ?? '',
+      );
     return { manifest: doc, manifestDigest: digest };
   }
   const entries = (doc.manifests ?? []).filter((d) => d && isDigest(d.digest) && !isIndexMediaType(d.mediaType));
   const declared = entries.filter((d) => d.artifactType === artifactType);
-  const candidates = (declared.length > 0 ? declared : entries.filter((d) => !d.artifactType)).slice(0, MAX_INDEX_CANDIDATES);
+  const candidates = (declared.length > 0 ? declared : entries.filter((d) => !d.artifactType)).slice(
+    0,
+    MAX_INDEX_CANDIDATES,
+  );
   const seen: string[] = [];
   for (const d of candidates) {
-    const m = parseJson<ImageManifest>(await manifestBytes(client, cache, registry, repository, d.digest), `manifest ${d.digest}`);
-    if (m.config && Array.isArray(m.layers) && accepts(m, artifactType)) return { manifest: m, manifestDigest: d.digest };
+    const m = parseJson<ImageManifest>(
+      await manifestBytes(client, cache, registry, repository, d.digest),
+      `manifest ${d.digest}`,
+    );
+    if (m.config && Array.isArray(m.layers) && accepts(m, artifactType))
+      return { manifest: m, manifestDigest: d.digest };
     seen.push(manifestType(m));
   }
-  throw new NotAChartError(`index ${digest}: none of its ${entries.length} manifests is a ${artifactType} artifact${seen.length ? ` (found ${[...new Set(seen)].join(', ')})` : ''}`, doc.mediaType ?? '');
+  throw new NotAChartError(
+    `index ${digest}: none of its ${entries.length} manifests is a ${artifactType} artifact${seen.length ? ` (found ${[...new Set(seen)].join(', ')})` : ''}`,
+    doc.mediaType ?? '',
+  );
 }
 
 async function fetchLayer(
@@ -268,10 +319,17 @@ async function fetchLayer(
   layer: Descriptor,
   maxBytes: number,
 ): Promise<{ path: string; bytes: Uint8Array; fromCache: boolean }> {
-  if (!isDigest(layer.digest) || !Number.isSafeInteger(layer.size) || layer.size < 0) throw new OciError(`layer ${String(layer.digest)}: invalid descriptor`);
-  if (layer.size > maxBytes) throw new SizeLimitError(`blob ${layer.digest}: ${layer.size} bytes exceeds the limit of ${maxBytes}`, maxBytes, layer.size);
+  if (!isDigest(layer.digest) || !Number.isSafeInteger(layer.size) || layer.size < 0)
+    throw new OciError(`layer ${String(layer.digest)}: invalid descriptor`);
+  if (layer.size > maxBytes)
+    throw new SizeLimitError(
+      `blob ${layer.digest}: ${layer.size} bytes exceeds the limit of ${maxBytes}`,
+      maxBytes,
+      layer.size,
+    );
   const hit = await cache.get(layer.digest);
-  const path = hit ?? (await cache.fill(layer.digest, (tmp) => client.downloadBlob(registry, repository, layer, tmp, maxBytes)));
+  const path =
+    hit ?? (await cache.fill(layer.digest, (tmp) => client.downloadBlob(registry, repository, layer, tmp, maxBytes)));
   return { path, bytes: new Uint8Array(await readFile(path)), fromCache: hit !== undefined };
 }
 
@@ -290,20 +348,39 @@ export async function pullChart(ref: string, opts: PullOptions = {}): Promise<Pu
     return await withClient(opts, async (client) => {
       const resolved = await resolveWith(client, ref, parsed, opts);
       const { registry, repository } = resolved;
-      const { manifest, manifestDigest } = await selectManifest(client, cache, registry, repository, resolved.digest, MEDIA_TYPE_HELM_CONFIG);
+      const { manifest, manifestDigest } = await selectManifest(
+        client,
+        cache,
+        registry,
+        repository,
+        resolved.digest,
+        MEDIA_TYPE_HELM_CONFIG,
+      );
       if (manifest.config.mediaType !== MEDIA_TYPE_HELM_CONFIG) {
         throw new NotAChartError(
           `manifest ${manifestDigest}: not a Helm chart (config media type ${manifest.config.mediaType}${manifest.artifactType ? `, artifactType ${manifest.artifactType}` : ''})`,
           manifest.config.mediaType,
         );
       }
-      const chartLayers = manifest.layers.filter((l) => l.mediaType === MEDIA_TYPE_HELM_CHART || l.mediaType === MEDIA_TYPE_HELM_CHART_LEGACY);
+      const chartLayers = manifest.layers.filter(
+        (l) => l.mediaType === MEDIA_TYPE_HELM_CHART || l.mediaType === MEDIA_TYPE_HELM_CHART_LEGACY,
+      );
       if (chartLayers.length !== 1) {
-        throw new NotAChartError(`manifest ${manifestDigest}: expected one chart layer (${MEDIA_TYPE_HELM_CHART}), found ${chartLayers.length}`, manifest.config.mediaType);
+        throw new NotAChartError(
+          `manifest ${manifestDigest}: expected one chart layer (${MEDIA_TYPE_HELM_CHART}), found ${chartLayers.length}`,
+          manifest.config.mediaType,
+        );
       }
       const chartLayer = chartLayers[0]!;
       const provenance = manifest.layers.find((l) => l.mediaType === MEDIA_TYPE_HELM_PROVENANCE);
-      const layer = await fetchLayer(client, cache, registry, repository, chartLayer, opts.maxChartBytes ?? DEFAULT_MAX_CHART_BYTES);
+      const layer = await fetchLayer(
+        client,
+        cache,
+        registry,
+        repository,
+        chartLayer,
+        opts.maxChartBytes ?? DEFAULT_MAX_CHART_BYTES,
+      );
       const out: PulledChart = { ...resolved, ...layer, manifest, manifestDigest, chartLayer };
       if (provenance) out.provenance = provenance;
       return out;
@@ -336,13 +413,34 @@ export async function pullArtifact(ref: string, opts: ArtifactPullOptions): Prom
     return await withClient(opts, async (client) => {
       const resolved = await resolveWith(client, ref, parsed, opts);
       const { registry, repository } = resolved;
-      const { manifest, manifestDigest } = await selectManifest(client, cache, registry, repository, resolved.digest, opts.artifactType);
+      const { manifest, manifestDigest } = await selectManifest(
+        client,
+        cache,
+        registry,
+        repository,
+        resolved.digest,
+        opts.artifactType,
+      );
       if (!accepts(manifest, opts.artifactType)) {
-        throw new NotAChartError(`manifest ${manifestDigest}: not a ${opts.artifactType} artifact (found ${manifestType(manifest) || 'no type'})`, manifestType(manifest));
+        throw new NotAChartError(
+          `manifest ${manifestDigest}: not a ${opts.artifactType} artifact (found ${manifestType(manifest) || 'no type'})`,
+          manifestType(manifest),
+        );
       }
       const chosen = (opts.selectLayer ?? defaultLayer)(manifest.layers);
-      if (!chosen) throw new NotAChartError(`manifest ${manifestDigest}: no payload layer among ${manifest.layers.length}`, manifestType(manifest));
-      const layer = await fetchLayer(client, cache, registry, repository, chosen, opts.maxChartBytes ?? DEFAULT_MAX_CHART_BYTES);
+      if (!chosen)
+        throw new NotAChartError(
+          `manifest ${manifestDigest}: no payload layer among ${manifest.layers.length}`,
+          manifestType(manifest),
+        );
+      const layer = await fetchLayer(
+        client,
+        cache,
+        registry,
+        repository,
+        chosen,
+        opts.maxChartBytes ?? DEFAULT_MAX_CHART_BYTES,
+      );
       return { ...resolved, ...layer, manifest, manifestDigest, layer: chosen };
     });
   } catch (err) {

@@ -50,11 +50,31 @@ describe('readChartMetadata', () => {
 
 describe('chartConfigJson', () => {
   const cases: Array<[string, ChartMetadata, string]> = [
-    ['Helm field order, empty fields omitted', { version: '1.0.0', apiVersion: 'v2', name: 'x', description: '', keywords: [], type: 'application' }, '{"name":"x","version":"1.0.0","apiVersion":"v2","type":"application"}'],
-    ['maintainer fields in struct order', { name: 'x', version: '1', maintainers: [{ url: 'u', email: 'e', name: 'n' }] }, '{"name":"x","version":"1","maintainers":[{"name":"n","email":"e","url":"u"}]}'],
-    ['dependency keeps name and repository', { name: 'x', version: '1', dependencies: [{ alias: 'c', name: 'common', version: '2.x' }] }, '{"name":"x","version":"1","dependencies":[{"name":"common","version":"2.x","repository":"","alias":"c"}]}'],
-    ['annotation keys sorted', { name: 'x', version: '1', annotations: { b: '2', a: '1' } }, '{"name":"x","version":"1","annotations":{"a":"1","b":"2"}}'],
-    ['HTML characters escaped as Go does', { name: 'x', version: '1', kubeVersion: '>=1.21.0-0 <2 & more' }, '{"name":"x","version":"1","kubeVersion":"\\u003e=1.21.0-0 \\u003c2 \\u0026 more"}'],
+    [
+      'Helm field order, empty fields omitted',
+      { version: '1.0.0', apiVersion: 'v2', name: 'x', description: '', keywords: [], type: 'application' },
+      '{"name":"x","version":"1.0.0","apiVersion":"v2","type":"application"}',
+    ],
+    [
+      'maintainer fields in struct order',
+      { name: 'x', version: '1', maintainers: [{ url: 'u', email: 'e', name: 'n' }] },
+      '{"name":"x","version":"1","maintainers":[{"name":"n","email":"e","url":"u"}]}',
+    ],
+    [
+      'dependency keeps name and repository',
+      { name: 'x', version: '1', dependencies: [{ alias: 'c', name: 'common', version: '2.x' }] },
+      '{"name":"x","version":"1","dependencies":[{"name":"common","version":"2.x","repository":"","alias":"c"}]}',
+    ],
+    [
+      'annotation keys sorted',
+      { name: 'x', version: '1', annotations: { b: '2', a: '1' } },
+      '{"name":"x","version":"1","annotations":{"a":"1","b":"2"}}',
+    ],
+    [
+      'HTML characters escaped as Go does',
+      { name: 'x', version: '1', kubeVersion: '>=1.21.0-0 <2 & more' },
+      '{"name":"x","version":"1","kubeVersion":"\\u003e=1.21.0-0 \\u003c2 \\u0026 more"}',
+    ],
   ];
   for (const [name, meta, want] of cases) it(name, () => assert.equal(chartConfigJson(meta).toString(), want));
 });

@@ -45,10 +45,35 @@ export interface PushResult {
 export type ChartMetadata = Record<string, unknown> & { name: string; version: string };
 
 // Field order of Helm's chart.Metadata JSON, so the config blob matches what helm push writes.
-const METADATA_ORDER = ['name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type'];
+const METADATA_ORDER = [
+  'name',
+  'home',
+  'sources',
+  'version',
+  'description',
+  'keywords',
+  'maintainers',
+  'icon',
+  'apiVersion',
+  'condition',
+  'tags',
+  'appVersion',
+  'deprecated',
+  'annotations',
+  'kubeVersion',
+  'dependencies',
+  'type',
+];
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    v === false ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0)
+  );
 }
 
 /** readChartMetadata reads the top-level `Chart.yaml` of a chart archive (`NAME/Chart.yaml`). */
@@ -85,7 +110,8 @@ export async function readChartMetadata(tgz: Uint8Array): Promise<ChartMetadata>
     throw new OciError(`reading chart archive: ${(err as Error).message}`, { cause: err });
   });
   if (tooBig) throw new OciError(`reading chart archive: Chart.yaml larger than ${MAX_CHART_YAML_BYTES} bytes`);
-  if (text === undefined) throw new OciError('reading chart archive: no Chart.yaml at the top level (is this a packaged chart?)');
+  if (text === undefined)
+    throw new OciError('reading chart archive: no Chart.yaml at the top level (is this a packaged chart?)');
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -94,8 +120,10 @@ export async function readChartMetadata(tgz: Uint8Array): Promise<ChartMetadata>
   }
   if (!doc || typeof doc !== 'object') throw new OciError('reading chart archive: Chart.yaml is not a mapping');
   const m = doc as Record<string, unknown>;
-  if (typeof m.name !== 'string' || m.name === '') throw new OciError('reading chart archive: Chart.yaml: name is required');
-  if (typeof m.version !== 'string' && typeof m.version !== 'number') throw new OciError(`reading chart archive: Chart.yaml: version is required`);
+  if (typeof m.name !== 'string' || m.name === '')
+    throw new OciError('reading chart archive: Chart.yaml: name is required');
+  if (typeof m.version !== 'string' && typeof m.version !== 'number')
+    throw new OciError(`reading chart archive: Chart.yaml: version is required`);
   return { ...m, name: m.name, version: String(m.version) };
 }
 
@@ -114,7 +142,11 @@ function ordered(v: unknown, order: string[], always: Set<string> = new Set()): 
 function sortedKeys(v: unknown): unknown {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
   const src = v as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(src).sort().map((k) => [k, src[k]]));
+  return Object.fromEntries(
+    Object.keys(src)
+      .sort()
+      .map((k) => [k, src[k]]),
+  );
 }
 
 /**
@@ -126,12 +158,17 @@ export function chartConfigJson(meta: ChartMetadata): Buffer {
   const out: Record<string, unknown> = {};
   for (const k of METADATA_ORDER) {
     if (isEmpty(meta[k])) continue;
-    if (k === 'maintainers' && Array.isArray(meta[k])) out[k] = (meta[k] as unknown[]).map((m) => ordered(m, MAINTAINER_ORDER));
-    else if (k === 'dependencies' && Array.isArray(meta[k])) out[k] = (meta[k] as unknown[]).map((d) => ordered(d, DEPENDENCY_ORDER, DEPENDENCY_ALWAYS));
+    if (k === 'maintainers' && Array.isArray(meta[k]))
+      out[k] = (meta[k] as unknown[]).map((m) => ordered(m, MAINTAINER_ORDER));
+    else if (k === 'dependencies' && Array.isArray(meta[k]))
+      out[k] = (meta[k] as unknown[]).map((d) => ordered(d, DEPENDENCY_ORDER, DEPENDENCY_ALWAYS));
     else if (k === 'annotations') out[k] = sortedKeys(meta[k]);
     else out[k] = meta[k];
   }
-  const json = JSON.stringify(out).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(out).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return Buffer.from(json);
 }
 
@@ -139,9 +176,17 @@ function digestOf(b: Uint8Array): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
 }
 
-async function uploadIfMissing(client: RegistryClient, registry: string, repository: string, bytes: Buffer, mediaType: string, annotations?: Record<string, string>): Promise<Descriptor> {
+async function uploadIfMissing(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  bytes: Buffer,
+  mediaType: string,
+  annotations?: Record<string, string>,
+): Promise<Descriptor> {
   const digest = digestOf(bytes);
-  if (!(await client.blobExists(registry, repository, digest))) await client.uploadBlob(registry, repository, bytes, digest);
+  if (!(await client.blobExists(registry, repository, digest)))
+    await client.uploadBlob(registry, repository, bytes, digest);
   const d: Descriptor = { mediaType, digest, size: bytes.length };
   if (annotations) d.annotations = annotations;
   return d;
@@ -167,24 +212,54 @@ async function withClient<T>(opts: PushOptions, fn: (client: RegistryClient) => 
  */
 export async function pushChart(tgz: Uint8Array, target: string, opts: PushOptions = {}): Promise<PushResult> {
   const base = parseReference(target);
-  if (base.tag || base.digest) throw new InvalidReferenceError(target, 'push target must be oci://HOST/REPO without tag or digest (the chart version is the tag)');
+  if (base.tag || base.digest)
+    throw new InvalidReferenceError(
+      target,
+      'push target must be oci://HOST/REPO without tag or digest (the chart version is the tag)',
+    );
   try {
     const meta = await readChartMetadata(tgz);
     const tag = versionToTag(meta.version);
     const repository = `${base.repository}/${meta.name}`;
     parseReference(`oci://${base.registry}/${repository}:${tag}`); // the name and version must make a valid reference
     return await withClient(opts, async (client) => {
-      const config = await uploadIfMissing(client, base.registry, repository, chartConfigJson(meta), MEDIA_TYPE_HELM_CONFIG);
+      const config = await uploadIfMissing(
+        client,
+        base.registry,
+        repository,
+        chartConfigJson(meta),
+        MEDIA_TYPE_HELM_CONFIG,
+      );
       const layer = await uploadIfMissing(client, base.registry, repository, Buffer.from(tgz), MEDIA_TYPE_HELM_CHART);
       const annotations: Record<string, string> = {};
-      if (typeof meta.description === 'string' && meta.description) annotations['org.opencontainers.image.description'] = meta.description;
+      if (typeof meta.description === 'string' && meta.description)
+        annotations['org.opencontainers.image.description'] = meta.description;
       annotations[ANNOTATION_TITLE] = meta.name;
       annotations['org.opencontainers.image.version'] = meta.version;
       if (typeof meta.home === 'string' && meta.home) annotations['org.opencontainers.image.url'] = meta.home;
       if (opts.created) annotations['org.opencontainers.image.created'] = opts.created;
-      const manifest: ImageManifest = { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers: [layer], annotations };
-      const digest = await client.putManifest(base.registry, repository, tag, Buffer.from(JSON.stringify(manifest)), MEDIA_TYPE_OCI_MANIFEST);
-      return { reference: formatReference({ registry: base.registry, repository, tag, digest }), digest, tag, name: meta.name, version: meta.version, manifest };
+      const manifest: ImageManifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE_OCI_MANIFEST,
+        config,
+        layers: [layer],
+        annotations,
+      };
+      const digest = await client.putManifest(
+        base.registry,
+        repository,
+        tag,
+        Buffer.from(JSON.stringify(manifest)),
+        MEDIA_TYPE_OCI_MANIFEST,
+      );
+      return {
+        reference: formatReference({ registry: base.registry, repository, tag, digest }),
+        digest,
+        tag,
+        name: meta.name,
+        version: meta.version,
+        manifest,
+      };
     });
   } catch (err) {
     if (err instanceof InvalidReferenceError) throw err;
@@ -197,18 +272,52 @@ export async function pushChart(tgz: Uint8Array, target: string, opts: PushOptio
  * `artifactType: application/vnd.helm.plugin.v1+json`, for tests of `pullArtifact` and the
  * WebAssembly post-renderer work. The config is the OCI empty descriptor.
  */
-export async function pushPluginArtifact(archive: Uint8Array, target: string, name: string, version: string, opts: PushOptions = {}): Promise<PushResult> {
+export async function pushPluginArtifact(
+  archive: Uint8Array,
+  target: string,
+  name: string,
+  version: string,
+  opts: PushOptions = {},
+): Promise<PushResult> {
   const base = parseReference(target);
-  if (base.tag || base.digest) throw new InvalidReferenceError(target, 'push target must be oci://HOST/REPO without tag or digest');
+  if (base.tag || base.digest)
+    throw new InvalidReferenceError(target, 'push target must be oci://HOST/REPO without tag or digest');
   const tag = versionToTag(version);
   const repository = `${base.repository}/${name}`;
   try {
     return await withClient(opts, async (client) => {
       const config = await uploadIfMissing(client, base.registry, repository, Buffer.from('{}'), MEDIA_TYPE_OCI_EMPTY);
-      const layer = await uploadIfMissing(client, base.registry, repository, Buffer.from(archive), 'application/vnd.oci.image.layer.v1.tar', { [ANNOTATION_TITLE]: `${name}-${version}.tgz` });
-      const manifest: ImageManifest = { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, artifactType: ARTIFACT_TYPE_HELM_PLUGIN, config, layers: [layer], annotations: { 'org.opencontainers.image.title': name, 'org.opencontainers.image.version': version } };
-      const digest = await client.putManifest(base.registry, repository, tag, Buffer.from(JSON.stringify(manifest)), MEDIA_TYPE_OCI_MANIFEST);
-      return { reference: formatReference({ registry: base.registry, repository, tag, digest }), digest, tag, name, version, manifest };
+      const layer = await uploadIfMissing(
+        client,
+        base.registry,
+        repository,
+        Buffer.from(archive),
+        'application/vnd.oci.image.layer.v1.tar',
+        { [ANNOTATION_TITLE]: `${name}-${version}.tgz` },
+      );
+      const manifest: ImageManifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE_OCI_MANIFEST,
+        artifactType: ARTIFACT_TYPE_HELM_PLUGIN,
+        config,
+        layers: [layer],
+        annotations: { 'org.opencontainers.image.title': name, 'org.opencontainers.image.version': version },
+      };
+      const digest = await client.putManifest(
+        base.registry,
+        repository,
+        tag,
+        Buffer.from(JSON.stringify(manifest)),
+        MEDIA_TYPE_OCI_MANIFEST,
+      );
+      return {
+        reference: formatReference({ registry: base.registry, repository, tag, digest }),
+        digest,
+        tag,
+        name,
+        version,
+        manifest,
+      };
     });
   } catch (err) {
     prefixError(err, `pushing plugin to ${target}`);

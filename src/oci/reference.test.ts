@@ -7,11 +7,31 @@ const D = `sha256:${'ab'.repeat(32)}`;
 
 describe('parseReference', () => {
   const ok: Array<[string, string, OciReference]> = [
-    ['tag', 'oci://ghcr.io/stefanprodan/charts/podinfo:6.7.1', { registry: 'ghcr.io', repository: 'stefanprodan/charts/podinfo', tag: '6.7.1' }],
-    ['no tag', 'oci://registry-1.docker.io/bitnamicharts/nginx', { registry: 'registry-1.docker.io', repository: 'bitnamicharts/nginx' }],
-    ['port and digest', `oci://127.0.0.1:5000/charts/nginx@${D}`, { registry: '127.0.0.1:5000', repository: 'charts/nginx', digest: D }],
-    ['tag and digest', `oci://localhost:5000/a/b:1.2.3@${D}`, { registry: 'localhost:5000', repository: 'a/b', tag: '1.2.3', digest: D }],
-    ['build metadata as underscore', 'oci://h.example/c:1.0.0_build.5', { registry: 'h.example', repository: 'c', tag: '1.0.0_build.5' }],
+    [
+      'tag',
+      'oci://ghcr.io/stefanprodan/charts/podinfo:6.7.1',
+      { registry: 'ghcr.io', repository: 'stefanprodan/charts/podinfo', tag: '6.7.1' },
+    ],
+    [
+      'no tag',
+      'oci://registry-1.docker.io/bitnamicharts/nginx',
+      { registry: 'registry-1.docker.io', repository: 'bitnamicharts/nginx' },
+    ],
+    [
+      'port and digest',
+      `oci://127.0.0.1:5000/charts/nginx@${D}`,
+      { registry: '127.0.0.1:5000', repository: 'charts/nginx', digest: D },
+    ],
+    [
+      'tag and digest',
+      `oci://localhost:5000/a/b:1.2.3@${D}`,
+      { registry: 'localhost:5000', repository: 'a/b', tag: '1.2.3', digest: D },
+    ],
+    [
+      'build metadata as underscore',
+      'oci://h.example/c:1.0.0_build.5',
+      { registry: 'h.example', repository: 'c', tag: '1.0.0_build.5' },
+    ],
     ['scheme optional', 'h.example:443/x/y:v1', { registry: 'h.example:443', repository: 'x/y', tag: 'v1' }],
     ['ipv6 host', 'oci://[::1]:5000/x:1', { registry: '[::1]:5000', repository: 'x', tag: '1' }],
     ['separators', 'oci://h/a.b/c__d/e-f--g:t', { registry: 'h', repository: 'a.b/c__d/e-f--g', tag: 't' }],
@@ -36,7 +56,11 @@ describe('parseReference', () => {
   ];
   for (const [name, input, want] of bad) {
     it(`rejects ${name}`, () => {
-      assert.throws(() => parseReference(input), (err: unknown) => err instanceof InvalidReferenceError && want.test(err.message) && err.message.startsWith('parsing reference'));
+      assert.throws(
+        () => parseReference(input),
+        (err: unknown) =>
+          err instanceof InvalidReferenceError && want.test(err.message) && err.message.startsWith('parsing reference'),
+      );
     });
   }
 });

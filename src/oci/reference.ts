@@ -17,7 +17,8 @@ export interface OciReference {
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 const MAX_REPOSITORY = 255;
 
 /** isDigest tells whether `s` is a sha256 digest in canonical form. */
@@ -49,7 +50,8 @@ export function parseReference(ref: string): OciReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new InvalidReferenceError(ref, `invalid digest ${JSON.stringify(digest)} (want sha256:<64 hex>)`);
+    if (!DIGEST.test(digest))
+      throw new InvalidReferenceError(ref, `invalid digest ${JSON.stringify(digest)} (want sha256:<64 hex>)`);
   }
   const slash = rest.indexOf('/');
   if (slash <= 0) throw new InvalidReferenceError(ref, 'missing repository after the registry host');
@@ -65,9 +67,14 @@ export function parseReference(ref: string): OciReference {
     if (!TAG.test(tag)) throw new InvalidReferenceError(ref, `invalid tag ${JSON.stringify(tag)}`);
   }
   if (path === '') throw new InvalidReferenceError(ref, 'missing repository after the registry host');
-  if (path.length > MAX_REPOSITORY) throw new InvalidReferenceError(ref, `repository longer than ${MAX_REPOSITORY} characters`);
+  if (path.length > MAX_REPOSITORY)
+    throw new InvalidReferenceError(ref, `repository longer than ${MAX_REPOSITORY} characters`);
   for (const c of path.split('/')) {
-    if (!COMPONENT.test(c)) throw new InvalidReferenceError(ref, `invalid repository path component ${JSON.stringify(c)} (lowercase letters, digits and separators . _ __ -)`);
+    if (!COMPONENT.test(c))
+      throw new InvalidReferenceError(
+        ref,
+        `invalid repository path component ${JSON.stringify(c)} (lowercase letters, digits and separators . _ __ -)`,
+      );
   }
   const out: OciReference = { registry, repository: path };
   if (tag !== undefined) out.tag = tag;

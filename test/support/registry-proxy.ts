@@ -41,7 +41,12 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
   const faults: Array<Fault & { left: number }> = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const entry: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, authorized: Boolean(req.headers.authorization) };
+    const entry: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status: 0,
+      authorized: Boolean(req.headers.authorization),
+    };
     requests.push(entry);
     const fault = faults.find((f) => f.left > 0 && (!f.match || f.match.test(entry.path)));
     if (fault) {
@@ -58,12 +63,19 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       return;
     }
     const upstream = request(
-      { host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: { ...req.headers, host: target } },
+      {
+        host: targetHost,
+        port: Number(targetPort),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target },
+      },
       (up) => {
         entry.status = up.statusCode ?? 0;
         const headers = { ...up.headers };
         // Absolute Location headers must keep pointing at the proxy.
-        if (typeof headers.location === 'string') headers.location = headers.location.replace(`//${target}`, `//${proxyHost}`);
+        if (typeof headers.location === 'string')
+          headers.location = headers.location.replace(`//${target}`, `//${proxyHost}`);
         res.writeHead(up.statusCode ?? 502, headers);
         up.pipe(res);
       },

@@ -9,7 +9,11 @@ import { FlagError, parseFlags, usageLines, type FlagSpec } from '../flags.js';
 export const summary = 'push a chart to an OCI registry';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'plain-http', kind: 'bool', usage: 'use plain HTTP (default: only for loopback registries; --plain-http=false forces HTTPS)' },
+  {
+    name: 'plain-http',
+    kind: 'bool',
+    usage: 'use plain HTTP (default: only for loopback registries; --plain-http=false forces HTTPS)',
+  },
   { name: 'insecure-skip-tls-verify', kind: 'bool', usage: 'skip TLS certificate checks' },
   { name: 'ca-file', kind: 'string', usage: 'verify HTTPS registries with this CA bundle' },
   { name: 'username', kind: 'string', usage: 'registry username' },
@@ -34,27 +38,34 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    if (f.args.length !== 2) throw new FlagError(`requires 2 arguments (CHART.tgz oci://HOST/REPO), received ${f.args.length}`);
+    if (f.args.length !== 2)
+      throw new FlagError(`requires 2 arguments (CHART.tgz oci://HOST/REPO), received ${f.args.length}`);
     const [chartPath, target] = f.args as [string, string];
     const username = f.values.get('username')?.[0];
     const password = f.values.get('password')?.[0];
-    if ((username === undefined) !== (password === undefined)) throw new FlagError('--username and --password go together');
+    if ((username === undefined) !== (password === undefined))
+      throw new FlagError('--username and --password go together');
     const oci = await import('../../oci/index.js');
     const ref = oci.parseReference(target);
     let tgz: Buffer;
     try {
       tgz = readFileSync(chartPath);
     } catch (e) {
-      throw new Error(`reading ${chartPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+      throw new Error(`reading ${chartPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        cause: e,
+      });
     }
     const caFile = f.values.get('ca-file')?.[0];
     const result = await oci.pushChart(tgz, target, {
-      credentials: username !== undefined ? { username, password: password! } : oci.localDockerCredentials(ref.registry),
+      credentials:
+        username !== undefined ? { username, password: password! } : oci.localDockerCredentials(ref.registry),
       plainHttp: f.bools.get('plain-http'),
       insecureSkipTlsVerify: f.bools.get('insecure-skip-tls-verify') ?? false,
       ca: caFile ? readFileSync(caFile) : undefined,
     });
-    process.stderr.write(`Pushed: ${ref.registry}/${ref.repository}/${result.name}:${result.tag}\nDigest: ${result.digest}\n`);
+    process.stderr.write(
+      `Pushed: ${ref.registry}/${ref.repository}/${result.name}:${result.tag}\nDigest: ${result.digest}\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
