@@ -165,7 +165,7 @@ class Encoder {
         return;
       case 'number': {
         if (Number.isNaN(v)) this.wf('nan');
-        else if (!Number.isFinite(v)) this.wf(v > 0 ? '+inf' : '-inf');
+        else if (!Number.isFinite(v)) this.wf(v > 0 ? 'inf' : '-inf');
         else {
           const s = formatFloat(v, 'g');
           this.wf(s.includes('.') || s.includes('e') ? s : s + '.0');
@@ -228,6 +228,33 @@ export function toToml(v: Value): string {
  */
 export function parseToml(text: string): Record<string, Value> {
   return new TomlParser(text).document();
+}
+
+const TOML_DATETIME = /^(?:(\d{4})-(\d{2})-(\d{2}))?(?:^|[Tt ])?(?:(\d{2}):(\d{2}):(\d{2})(\.\d+)?)?(Z|z|[-+]\d{2}:\d{2})?$/;
+
+/**
+ * tomlDateTime reads TOML's date and time forms as BurntSushi does into time.Time: local dates,
+ * times and date-times sit at offset 0 (a local time on day 0000-01-01), offset date-times keep
+ * their offset.
+ */
+function tomlDateTime(word: string): GoTime | null {
+  const m = TOML_DATETIME.exec(word);
+  if (!m || (!m[1] && !m[4]) || (m[8] && !(m[1] && m[4]))) return null;
+  const [y, mo, d] = m[1] ? [+m[1], +m[2], +m[3]] : [0, 1, 1];
+  const [h, mi, sec] = m[4] ? [+m[4], +m[5], +m[6]] : [0, 0, 0];
+  const frac = (m[7] ?? '').slice(1).padEnd(9, '0').slice(0, 9);
+  const nanos = frac ? Number(frac) : 0;
+  let offset = 0;
+  let zone = 'UTC';
+  if (m[8] && m[8].toUpperCase() !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    offset = sign * (Number(m[8].slice(1, 3)) * 3600 + Number(m[8].slice(4, 6)) * 60);
+    zone = '';
+  }
+  const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, sec));
+  date.setUTCFullYear(y);
+  const ms = date.getTime() - offset * 1000 + Math.floor(nanos / 1e6);
+  return new GoTime(ms, nanos % 1e6, offset, zone);
 }
 
 class TomlParser {
@@ -382,7 +409,8 @@ class TomlParser {
     if (/^0o[0-7](_?[0-7])*$/.test(word)) return BigInt(word.replace(/_/g, ''));
     if (/^0b[01](_?[01])*$/.test(word)) return BigInt(word.replace(/_/g, ''));
     if (/^[-+]?(0|[1-9](_?\d)*)(\.\d(_?\d)*)?([eE][-+]?\d(_?\d)*)?$/.test(word)) return Number(word.replace(/_/g, ''));
-    if (/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[-+]\d{2}:\d{2})?)?$|^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(word)) return word;
+    const t = tomlDateTime(word);
+    if (t) return t;
     this.fail(`expected value but found ${JSON.stringify(word)} instead`);
   }
 

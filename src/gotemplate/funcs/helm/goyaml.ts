@@ -122,7 +122,7 @@ function jsonNumberNode(f: number): Scalar_ {
 function jsonTripString(s: string): string {
   s = wellFormed(s);
   if (/[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.test(s)) {
-    throw new YAMLError('error converting JSON to YAML: yaml: control characters are not allowed');
+    throw new YAMLError('yaml: control characters are not allowed');
   }
   if (!s.includes('\u0085')) return s;
   return s.replace(/ *\u0085[ \u0085]*/g, (run) => {
@@ -200,7 +200,15 @@ function v3Node(v: Value, depth: number): YNode {
  * @example marshalYaml({ b: [1, 'yes'], a: '' }) // 'a: ""\nb:\n- 1\n- "yes"\n'
  */
 export function marshalYaml(v: Value): string {
-  return emitYaml(v2Node(v, 0), { v3: false, bestIndent: 2, bestWidth: 80 });
+  let root: YNode;
+  try {
+    root = v2Node(v, 0);
+  } catch (e) {
+    // sigs.k8s.io/yaml wraps json.Marshal's error; go-yaml's own comes through bare.
+    if (e instanceof JSONError) throw new JSONError(`error marshaling into JSON: ${e.message}`, undefined, { cause: e });
+    throw e;
+  }
+  return emitYaml(root, { v3: false, bestIndent: 2, bestWidth: 80 });
 }
 
 /** toYaml is Helm's `toYaml`: {@link marshalYaml} without the final newline, "" on error. */
