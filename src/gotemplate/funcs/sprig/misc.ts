@@ -202,6 +202,26 @@ function escape(s: string, mode: 'path' | 'fragment' | 'user'): string {
   return out;
 }
 
+/** parseHost is net/url's host check: a numeric port, and no character a host may not hold. */
+function parseHost(host: string, panic: (msg: string) => never): string {
+  let colonPort = '';
+  if (host.startsWith('[')) {
+    const i = host.lastIndexOf(']');
+    if (i < 0) panic("missing ']' in host");
+    colonPort = host.slice(i + 1);
+  } else {
+    const i = host.lastIndexOf(':');
+    if (i >= 0) colonPort = host.slice(i);
+  }
+  if (colonPort !== '' && !/^:[0-9]*$/.test(colonPort)) panic(`invalid port ${goQuote(colonPort)} after host`);
+  for (const ch of host) {
+    const c = ch.charCodeAt(0);
+    if (c >= 0x80 || /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"%]/.test(ch)) continue;
+    panic(`invalid character ${goQuote(ch)} in host name`);
+  }
+  return unescape('urlParse', host, 'host');
+}
+
 /** validUserinfo is net/url's check on the userinfo part of an authority. */
 const validUserinfo = (s: string) => /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(s);
 
@@ -263,7 +283,7 @@ function parseURL(v: string): GoMap {
         authority = authority.slice(at + 1);
         if (!validUserinfo(userinfo)) panic('net/url: invalid userinfo');
       }
-      host = unescape('urlParse', authority, 'host');
+      host = parseHost(authority, panic);
     }
     path = unescape('urlParse', rest, 'path');
   }
