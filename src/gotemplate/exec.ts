@@ -88,12 +88,16 @@ export class State {
   dotWrapped = false;
   /** lastWrapped: whether the last evalField result is an interface{} element. */
   lastWrapped = false;
+  /** callContext is `this` for the functions this state calls. */
+  readonly callContext: CallContext;
   constructor(
     readonly runtime: Runtime,
     public tmplName: string,
     public depth: number,
     readonly render: RenderContext,
-  ) {}
+  ) {
+    this.callContext = { state: this, runtime };
+  }
 
   at(node: Node): void {
     this.node = node;
@@ -735,7 +739,7 @@ class Compiler {
       }
       let result: Value;
       try {
-        const ctx: CallContext = { state: s, runtime: s.runtime };
+        const ctx = s.callContext;
         result = calleeName === null ? impl.apply(ctx, argv) : impl.call(ctx, calleeName, ...argv);
       } catch (e) {
         if (isGenuineBug(e) && !(e instanceof RangeError && /call stack/i.test(e.message))) throw e;

@@ -99,9 +99,14 @@ class Lexer {
       this.pos = this.input.length + 1; // so backup after EOF is a no-op in effect
       return EOF;
     }
-    const c = this.input.codePointAt(this.pos)!;
-    this.pos += c > 0xffff ? 2 : 1;
-    return c;
+    const c = this.input.charCodeAt(this.pos);
+    if (c < 0xd800 || c > 0xdbff) {
+      this.pos++;
+      return c;
+    }
+    const cp = this.input.codePointAt(this.pos)!;
+    this.pos += cp > 0xffff ? 2 : 1;
+    return cp;
   }
   /** backup steps back one code point; call at most once per next. */
   backup(): void {
@@ -115,7 +120,8 @@ class Lexer {
   }
   peek(): number {
     if (this.pos >= this.input.length) return EOF;
-    return this.input.codePointAt(this.pos)!;
+    const c = this.input.charCodeAt(this.pos);
+    return c < 0xd800 || c > 0xdbff ? c : this.input.codePointAt(this.pos)!;
   }
   /** startLine is the 1-based line of the current token's start. */
   startLine(): number {
@@ -138,29 +144,27 @@ class Lexer {
     this.start = this.pos;
   }
   accept(valid: string): boolean {
-    const c = this.next();
-    if (c !== EOF && valid.indexOf(String.fromCodePoint(c)) >= 0) return true;
-    this.backup();
+    if (this.pos < this.input.length && valid.indexOf(this.input[this.pos]) >= 0) {
+      this.pos++;
+      return true;
+    }
     return false;
   }
   acceptRun(valid: string): void {
-    for (;;) {
-      const c = this.next();
-      if (c === EOF || valid.indexOf(String.fromCodePoint(c)) < 0) break;
-    }
-    this.backup();
+    while (this.pos < this.input.length && valid.indexOf(this.input[this.pos]) >= 0) this.pos++;
   }
   /** errorf emits an error token and stops lexing. */
   errorf(msg: string): StateFn {
     this.tokens.push({ typ: Item.Error, val: msg, pos: this.start, line: this.startLine() });
     return null;
   }
-  atRightDelim(): { delim: boolean; trimSpaces: boolean } {
-    if (hasRightTrimMarker(this.input, this.pos) && this.input.startsWith(RIGHT_DELIM, this.pos + TRIM_MARKER_LEN)) {
-      return { delim: true, trimSpaces: true };
-    }
-    if (this.input.startsWith(RIGHT_DELIM, this.pos)) return { delim: true, trimSpaces: false };
-    return { delim: false, trimSpaces: false };
+  /** atRightDelim: 0 when not at a right delimiter, 1 at `}}`, 2 at ` -}}` (trim marker). */
+  atRightDelim(): number {
+    const s = this.input;
+    const p = this.pos;
+    if (hasRightTrimMarker(s, p) && s.charCodeAt(p + 2) === 125 && s.charCodeAt(p + 3) === 125) return 2;
+    if (s.charCodeAt(p) === 125 && s.charCodeAt(p + 1) === 125) return 1;
+    return 0;
   }
   /** atTerminator reports whether the next character ends an identifier or field. */
   atTerminator(): boolean {
@@ -255,8 +259,9 @@ function lexComment(l: Lexer): StateFn {
   const x = l.input.indexOf(RIGHT_COMMENT, l.pos);
   if (x < 0) return l.errorf('unclosed comment');
   l.pos = x + RIGHT_COMMENT.length;
-  const { delim, trimSpaces } = l.atRightDelim();
-  if (!delim) return l.errorf('comment ends before closing delimiter');
+  const at = l.atRightDelim();
+  const trimSpaces = at === 2;
+  if (at === 0) return l.errorf('comment ends before closing delimiter');
   l.emit(Item.Comment);
   if (trimSpaces) l.pos += TRIM_MARKER_LEN;
   l.pos += RIGHT_DELIM.length;
@@ -267,7 +272,7 @@ function lexComment(l: Lexer): StateFn {
 
 /** lexRightDelim scans the right delimiter, which is known to be present, possibly with a trim marker. */
 function lexRightDelim(l: Lexer): StateFn {
-  const { trimSpaces } = l.atRightDelim();
+  const trimSpaces = l.atRightDelim() === 2;
   if (trimSpaces) {
     l.pos += TRIM_MARKER_LEN;
     l.ignore();
@@ -286,8 +291,7 @@ function lexInsideAction(l: Lexer): StateFn {
   // Either number, quoted string, or identifier.
   // Spaces separate arguments; runs of spaces turn into itemSpace.
   // Pipe symbols separate and are emitted.
-  const { delim } = l.atRightDelim();
-  if (delim) {
+  if (l.atRightDelim() !== 0) {
     if (l.parenDepth === 0) return lexRightDelim;
     return l.errorf('unclosed left paren');
   }

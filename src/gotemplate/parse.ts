@@ -62,47 +62,67 @@ export class ParseError extends Error {
   }
 }
 
+function defineKind(cls: { prototype: object }, kind: string): void {
+  Object.defineProperty(cls.prototype, 'kind', { value: kind, writable: false, enumerable: true });
+}
+
 abstract class BaseNode {
-  abstract readonly kind: string;
-  constructor(
-    readonly tree: Tree,
-    readonly pos: number,
-  ) {}
+  declare readonly kind: string;
+  // Fields are declared, not initialized: class field definitions cost more than assignments.
+  declare readonly tree: Tree;
+  declare readonly pos: number;
+  constructor(tree: Tree, pos: number) {
+    this.tree = tree;
+    this.pos = pos;
+  }
   abstract toString(): string;
 }
 
 export class ListNode extends BaseNode {
-  readonly kind = 'list';
-  readonly nodes: Node[] = [];
+  declare readonly kind: 'list';
+  declare readonly nodes: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.nodes = [];
+  }
   toString(): string {
     return this.nodes.map(String).join('');
   }
 }
 export class TextNode extends BaseNode {
-  readonly kind = 'text';
-  constructor(tree: Tree, pos: number, readonly text: string) {
+  declare readonly kind: 'text';
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.text = text;
   }
   toString(): string {
     return this.text;
   }
 }
 export class CommentNode extends BaseNode {
-  readonly kind = 'comment';
-  constructor(tree: Tree, pos: number, readonly text: string) {
+  declare readonly kind: 'comment';
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.text = text;
   }
   toString(): string {
     return `{{${this.text}}}`;
   }
 }
 export class PipeNode extends BaseNode {
-  readonly kind = 'pipe';
-  isAssign = false;
-  readonly decl: VariableNode[] = [];
-  readonly cmds: CommandNode[] = [];
-  constructor(tree: Tree, pos: number, readonly line: number) {
+  declare readonly kind: 'pipe';
+  declare isAssign: boolean;
+  declare readonly decl: VariableNode[];
+  declare readonly cmds: CommandNode[];
+  declare readonly line: number;
+  constructor(tree: Tree, pos: number, line: number) {
     super(tree, pos);
+    this.line = line;
+    this.isAssign = false;
+    this.decl = [];
+    this.cmds = [];
   }
   toString(): string {
     let s = '';
@@ -113,33 +133,43 @@ export class PipeNode extends BaseNode {
   }
 }
 export class ActionNode extends BaseNode {
-  readonly kind = 'action';
-  constructor(tree: Tree, pos: number, readonly line: number, readonly pipe: PipeNode) {
+  declare readonly kind: 'action';
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  constructor(tree: Tree, pos: number, line: number, pipe: PipeNode) {
     super(tree, pos);
+    this.line = line;
+    this.pipe = pipe;
   }
   toString(): string {
     return `{{${this.pipe}}}`;
   }
 }
 export class CommandNode extends BaseNode {
-  readonly kind = 'command';
-  readonly args: Node[] = [];
+  declare readonly kind: 'command';
+  declare readonly args: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.args = [];
+  }
   toString(): string {
     return this.args.map((a) => (a.kind === 'pipe' ? `(${a})` : String(a))).join(' ');
   }
 }
 export class IdentifierNode extends BaseNode {
-  readonly kind = 'identifier';
-  constructor(tree: Tree, pos: number, readonly ident: string) {
+  declare readonly kind: 'identifier';
+  declare readonly ident: string;
+  constructor(tree: Tree, pos: number, ident: string) {
     super(tree, pos);
+    this.ident = ident;
   }
   toString(): string {
     return this.ident;
   }
 }
 export class VariableNode extends BaseNode {
-  readonly kind = 'variable';
-  readonly ident: string[];
+  declare readonly kind: 'variable';
+  declare readonly ident: string[];
   constructor(tree: Tree, pos: number, ident: string) {
     super(tree, pos);
     this.ident = ident.split('.');
@@ -149,20 +179,20 @@ export class VariableNode extends BaseNode {
   }
 }
 export class DotNode extends BaseNode {
-  readonly kind = 'dot';
+  declare readonly kind: 'dot';
   toString(): string {
     return '.';
   }
 }
 export class NilNode extends BaseNode {
-  readonly kind = 'nil';
+  declare readonly kind: 'nil';
   toString(): string {
     return 'nil';
   }
 }
 export class FieldNode extends BaseNode {
-  readonly kind = 'field';
-  readonly ident: string[];
+  declare readonly kind: 'field';
+  declare readonly ident: string[];
   constructor(tree: Tree, pos: number, ident: string) {
     super(tree, pos);
     this.ident = ident.slice(1).split('.'); // ".a.b" -> ["a", "b"]
@@ -172,10 +202,13 @@ export class FieldNode extends BaseNode {
   }
 }
 export class ChainNode extends BaseNode {
-  readonly kind = 'chain';
-  readonly field: string[] = [];
-  constructor(tree: Tree, pos: number, readonly node: Node) {
+  declare readonly kind: 'chain';
+  declare readonly field: string[];
+  declare readonly node: Node;
+  constructor(tree: Tree, pos: number, node: Node) {
     super(tree, pos);
+    this.node = node;
+    this.field = [];
   }
   add(field: string): void {
     if (field.length === 0 || field[0] !== '.') throw new Error('no dot in field');
@@ -187,51 +220,71 @@ export class ChainNode extends BaseNode {
   }
 }
 export class BoolNode extends BaseNode {
-  readonly kind = 'bool';
-  constructor(tree: Tree, pos: number, readonly value: boolean) {
+  declare readonly kind: 'bool';
+  declare readonly value: boolean;
+  constructor(tree: Tree, pos: number, value: boolean) {
     super(tree, pos);
+    this.value = value;
   }
   toString(): string {
     return this.value ? 'true' : 'false';
   }
 }
 export class NumberNode extends BaseNode {
-  readonly kind = 'number';
-  isInt = false;
-  isUint = false;
-  isFloat = false;
-  isComplex = false;
-  int64 = 0n;
-  uint64 = 0n;
-  float64 = 0;
+  declare readonly kind: 'number';
+  declare isInt: boolean;
+  declare isUint: boolean;
+  declare isFloat: boolean;
+  declare isComplex: boolean;
+  declare int64: bigint;
+  declare uint64: bigint;
+  declare float64: number;
   /** complex: [real, imag] when isComplex. */
-  complex: [number, number] = [0, 0];
-  constructor(tree: Tree, pos: number, readonly text: string) {
+  declare complex: [number, number];
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.text = text;
+    this.isInt = this.isUint = this.isFloat = this.isComplex = false;
+    this.int64 = this.uint64 = 0n;
+    this.float64 = 0;
+    this.complex = [0, 0];
   }
   toString(): string {
     return this.text;
   }
 }
 export class StringNode extends BaseNode {
-  readonly kind = 'string';
-  constructor(tree: Tree, pos: number, readonly quoted: string, readonly text: string) {
+  declare readonly kind: 'string';
+  declare readonly quoted: string;
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, quoted: string, text: string) {
     super(tree, pos);
+    this.quoted = quoted;
+    this.text = text;
   }
   toString(): string {
     return this.quoted;
   }
 }
 abstract class BranchBase extends BaseNode {
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  declare readonly list: ListNode;
+  declare readonly elseList: ListNode | null;
   constructor(
     tree: Tree,
     pos: number,
-    readonly line: number,
-    readonly pipe: PipeNode,
-    readonly list: ListNode,
-    readonly elseList: ListNode | null,
+    line: number,
+    pipe: PipeNode,
+    list: ListNode,
+    elseList: ListNode | null,
   ) {
     super(tree, pos);
+    this.line = line;
+    this.pipe = pipe;
+    this.list = list;
+    this.elseList = elseList;
   }
   protected branchString(name: string): string {
     if (this.elseList) return `{{${name} ${this.pipe}}}${this.list}{{else}}${this.elseList}{{end}}`;
@@ -239,39 +292,45 @@ abstract class BranchBase extends BaseNode {
   }
 }
 export class IfNode extends BranchBase {
-  readonly kind = 'if';
+  declare readonly kind: 'if';
   toString(): string {
     return this.branchString('if');
   }
 }
 export class RangeNode extends BranchBase {
-  readonly kind = 'range';
+  declare readonly kind: 'range';
   toString(): string {
     return this.branchString('range');
   }
 }
 export class WithNode extends BranchBase {
-  readonly kind = 'with';
+  declare readonly kind: 'with';
   toString(): string {
     return this.branchString('with');
   }
 }
 export class BreakNode extends BaseNode {
-  readonly kind = 'break';
+  declare readonly kind: 'break';
   toString(): string {
     return '{{break}}';
   }
 }
 export class ContinueNode extends BaseNode {
-  readonly kind = 'continue';
+  declare readonly kind: 'continue';
   toString(): string {
     return '{{continue}}';
   }
 }
 export class TemplateNode extends BaseNode {
-  readonly kind = 'template';
-  constructor(tree: Tree, pos: number, readonly line: number, readonly name: string, readonly pipe: PipeNode | null) {
+  declare readonly kind: 'template';
+  declare readonly line: number;
+  declare readonly name: string;
+  declare readonly pipe: PipeNode | null;
+  constructor(tree: Tree, pos: number, line: number, name: string, pipe: PipeNode | null) {
     super(tree, pos);
+    this.line = line;
+    this.name = name;
+    this.pipe = pipe;
   }
   toString(): string {
     if (this.pipe === null) return `{{template ${goQuote(this.name)}}}`;
@@ -279,17 +338,42 @@ export class TemplateNode extends BaseNode {
   }
 }
 class EndNode extends BaseNode {
-  readonly kind = 'end';
+  declare readonly kind: 'end';
   toString(): string {
     return '{{end}}';
   }
 }
 class ElseNode extends BaseNode {
-  readonly kind = 'else';
+  declare readonly kind: 'else';
   toString(): string {
     return '{{else}}';
   }
 }
+
+// The node kind lives on the prototype: one property store less per node.
+defineKind(ListNode, 'list');
+defineKind(TextNode, 'text');
+defineKind(CommentNode, 'comment');
+defineKind(PipeNode, 'pipe');
+defineKind(ActionNode, 'action');
+defineKind(CommandNode, 'command');
+defineKind(IdentifierNode, 'identifier');
+defineKind(VariableNode, 'variable');
+defineKind(DotNode, 'dot');
+defineKind(NilNode, 'nil');
+defineKind(FieldNode, 'field');
+defineKind(ChainNode, 'chain');
+defineKind(BoolNode, 'bool');
+defineKind(NumberNode, 'number');
+defineKind(StringNode, 'string');
+defineKind(IfNode, 'if');
+defineKind(RangeNode, 'range');
+defineKind(WithNode, 'with');
+defineKind(BreakNode, 'break');
+defineKind(ContinueNode, 'continue');
+defineKind(TemplateNode, 'template');
+defineKind(EndNode, 'end');
+defineKind(ElseNode, 'else');
 
 /** Node is any node of a parsed template. */
 export type Node =

@@ -232,6 +232,8 @@ export function compareGoStrings(a: string, b: string): number {
  * `1e+06`, `3`, `0.5`, `1.23456789e+08`, `1e-05`.
  */
 export function formatFloat(f: number, fmt: 'g' | 'e' | 'f' | 'G' | 'E', prec = -1): string {
+  // Fast path: %v of the small whole numbers charts are full of (ports, replicas) is their digits.
+  if (fmt === 'g' && prec < 0 && Number.isInteger(f) && f < 1e6 && f > -1e6 && !Object.is(f, -0)) return String(f);
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
