@@ -11,6 +11,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { GoComplex } from './exec.js';
 import { formatFloatGo, quoteGo, sprint, sprintf, sprintln } from './fmt.js';
 import { GO_METHODS, GoStruct, GoTime, goFunc, type Value } from './value.js';
 
@@ -98,6 +99,7 @@ function evalArgs(src: string, values: Record<string, Value>): Value[] {
     if (/^-?0[bB][01]+$/.test(n)) return (n.startsWith('-') ? -1n : 1n) * BigInt('0b' + n.replace(/^-?0[bB]/, ''));
     if (/^-?0[0-7]+$/.test(n)) return (n.startsWith('-') ? -1n : 1n) * BigInt('0o' + n.replace(/^-?0/, ''));
     if (/^-?\d+$/.test(n)) return BigInt(n);
+    if (/^-?(\d+\.?\d*|\.\d+)i$/.test(n)) return new GoComplex(0, Number(n.slice(0, -1)));
     if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(n)) return Number(n);
     throw new Error(`test reader: cannot read operand ${t}`);
   };

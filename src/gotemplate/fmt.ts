@@ -357,6 +357,16 @@ const LDIGITS = '0123456789abcdefx';
 const UDIGITS = '0123456789ABCDEFX';
 const FAKE_POINTER = '0xc000010000';
 
+/** isComplex recognises the engine's complex128 constants (`1+2i`) without importing the executor. */
+function isComplex(v: Value): v is { re: number; im: number } {
+  return typeof v === 'object' && v !== null && v.constructor?.name === 'GoComplex' && typeof (v as { re?: unknown }).re === 'number';
+}
+
+/** typeName is %T: goTypeName, plus complex128 for complex constants. */
+function typeName(v: Value): string {
+  return isComplex(v) ? 'complex128' : goTypeName(v);
+}
+
 function runeCount(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
@@ -607,7 +617,7 @@ class Printer {
         if (k > 0) this.buf.push(', ');
         if (arg === null || arg === undefined) this.buf.push('<nil>');
         else {
-          this.buf.push(goTypeName(arg) + '=');
+          this.buf.push(typeName(arg) + '=');
           this.printArg(arg, 'v');
         }
       });
@@ -621,7 +631,7 @@ class Printer {
     this.erroring = true;
     this.buf.push('%!' + verb + '(');
     if (this.argValid && this.arg !== null && this.arg !== undefined) {
-      this.buf.push(goTypeName(this.arg) + '=');
+      this.buf.push(typeName(this.arg) + '=');
       this.printArg(this.arg, 'v');
     } else {
       this.buf.push('<nil>');
@@ -639,7 +649,7 @@ class Printer {
       return;
     }
     if (verb === 'T') {
-      this.fmtS(goTypeName(arg));
+      this.fmtS(typeName(arg));
       return;
     }
     if (verb === 'p') {
@@ -697,6 +707,10 @@ class Printer {
         else this.buf.push('<nil>');
         return;
       }
+    }
+    if (isComplex(v)) {
+      this.fmtComplex(v, verb);
+      return;
     }
     if (typeof v === 'object' && v !== null && this.handleMethods(v, verb)) return;
     switch (typeof v) {
@@ -980,6 +994,21 @@ class Printer {
     this.zero = false;
     this.pad('U+' + hex + tail);
     this.zero = oldZero;
+  }
+
+  /** fmtComplex prints (re±imi) with the float verb on both parts; the imaginary part always signed. */
+  private fmtComplex(v: { re: number; im: number }, verb: string): void {
+    if (!'vbgGxXfFeE'.includes(verb)) {
+      this.badVerb(verb);
+      return;
+    }
+    const oldPlus = this.plus;
+    this.buf.push('(');
+    this.fmtFloat(v.re, verb);
+    this.plus = true;
+    this.fmtFloat(v.im, verb);
+    this.buf.push('i)');
+    this.plus = oldPlus;
   }
 
   private fmtFloat(v: number, verb: string): void {
