@@ -82,6 +82,8 @@ export function releaseValue(r: ReleaseOptions): GoMap {
 
 interface Renderable {
   tpl: string;
+  /** data is the template file's bytes; its identity keys the parse cache. */
+  data: Uint8Array;
   vals: GoMap;
   basePath: string;
 }
@@ -113,7 +115,8 @@ function recAllTpls(c: Chart, templates: Map<string, Renderable>, values: GoMap)
   for (const t of c.templates) {
     if (isLibrary(c) && !baseName(t.name).startsWith('_')) continue;
     templates.set(joinPath(parentId, t.name), {
-      tpl: new TextDecoder().decode(t.data),
+      tpl: decodeTemplate(t.data),
+      data: t.data,
       vals: next,
       basePath: parentId + '/templates',
     });
@@ -151,6 +154,50 @@ export function sortTemplates(names: string[]): string[] {
   });
 }
 
+const decoded = new WeakMap<Uint8Array, string>();
+function decodeTemplate(data: Uint8Array): string {
+  let s = decoded.get(data);
+  if (s === undefined) {
+    s = new TextDecoder().decode(data);
+    decoded.set(data, s);
+  }
+  return s;
+}
+
+/**
+ * Parsed template sets are immutable once built, so renders of the same chart share one: the key
+ * is the ordered template names with the identity of each file's bytes, plus the options that
+ * shape the set. Loaded charts keep their bytes, so a re-render (the controller's steady state)
+ * skips parsing. Bounded, oldest dropped first.
+ */
+const SET_CACHE_MAX = 64;
+const setCache = new Map<string, TemplateSet>();
+const dataIds = new WeakMap<Uint8Array, number>();
+const lookupIds = new WeakMap<GoFunc, number>();
+let nextId = 1;
+function idOf<K extends object>(m: WeakMap<K, number>, k: K): number {
+  let id = m.get(k);
+  if (id === undefined) {
+    id = nextId++;
+    m.set(k, id);
+  }
+  return id;
+}
+
+function parsedSet(keys: string[], templates: Map<string, Renderable>, opts: EngineOptions): TemplateSet {
+  let key = (opts.strict ? 's' : 'z') + (opts.lookup ? idOf(lookupIds, opts.lookup) : 0);
+  for (const name of keys) key += '\u0000' + name + '\u0001' + idOf(dataIds, templates.get(name)!.data);
+  const hit = setCache.get(key);
+  if (hit) return hit;
+  const set = new TemplateSet(helmFuncMap({ lookup: opts.lookup, strict: opts.strict }), {
+    missingKey: opts.strict ? 'error' : 'zero',
+  });
+  for (const name of keys) set.parse(name, templates.get(name)!.tpl);
+  if (setCache.size >= SET_CACHE_MAX) setCache.delete(setCache.keys().next().value!);
+  setCache.set(key, set);
+  return set;
+}
+
 /** EngineOptions tune engine.Render. */
 export interface EngineOptions {
   /** strict is missingkey=error (helm lint --strict); template uses missingkey=zero. */
@@ -166,12 +213,9 @@ export interface EngineOptions {
 export function renderChart(chart: Chart, top: GoMap, opts: EngineOptions = {}): Record<string, string> {
   const templates = new Map<string, Renderable>();
   recAllTpls(chart, templates, top);
-  const set = new TemplateSet(helmFuncMap({ lookup: opts.lookup, strict: opts.strict }), {
-    missingKey: opts.strict ? 'error' : 'zero',
-  });
   const keys = sortTemplates([...templates.keys()]);
   try {
-    for (const name of keys) set.parse(name, templates.get(name)!.tpl);
+    const set = parsedSet(keys, templates, opts);
     const rendered: Record<string, string> = {};
     for (const name of keys) {
       if (baseName(name).startsWith('_')) continue;

@@ -210,7 +210,24 @@ export function sortByKind<T>(items: T[], kindOf: (t: T) => string, order: reado
     .map((x) => x.t);
 }
 
+/**
+ * HEAD_CACHE memoizes document heads by text: a full YAML parse of every document is most of the
+ * cost of sorting, and re-renders (the controller's steady state) produce the same documents.
+ * Errors are not cached (their message names the template path). Bounded, oldest dropped first.
+ */
+const HEAD_CACHE_MAX = 4096;
+const headCache = new Map<string, SimpleHead>();
+
 function readHead(doc: string, path: string): SimpleHead {
+  const hit = headCache.get(doc);
+  if (hit) return hit;
+  const head = parseHead(doc, path);
+  if (headCache.size >= HEAD_CACHE_MAX) headCache.delete(headCache.keys().next().value!);
+  headCache.set(doc, head);
+  return head;
+}
+
+function parseHead(doc: string, path: string): SimpleHead {
   let v: Value;
   try {
     v = parseYaml(doc);
