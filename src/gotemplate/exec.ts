@@ -78,6 +78,39 @@ export interface Runtime {
 export interface RenderContext {
   /** includeDepth: Helm's per-name count of nested include calls. */
   readonly includeDepth: Map<string, number>;
+  /** overflow: set while a JS stack overflow unwinds to a frame with room to report it. */
+  overflow?: Overflow;
+}
+
+interface Overflow {
+  node: Node | null;
+  name: string;
+  /** includeName: the innermost include's template name. */
+  includeName: string;
+  /** left: frames still to unwind before reporting. */
+  left: number;
+}
+
+/** OVERFLOW_UNWIND is how many template/function frames a stack overflow unwinds before reporting. */
+const OVERFLOW_UNWIND = 40;
+const STACK_MESSAGE = 'Maximum call stack size exceeded';
+/** STACK_OVERFLOW is thrown while unwinding; allocated once because there is no room to allocate. */
+const STACK_OVERFLOW: unique symbol = Symbol('stack overflow');
+
+function isStackOverflow(e: unknown): boolean {
+  return e === STACK_OVERFLOW || (e instanceof RangeError && e.message === STACK_MESSAGE);
+}
+
+function unwinding(s: State, e: unknown, node: Node, name: string): Overflow {
+  let o = s.render.overflow;
+  if (o === undefined || e !== STACK_OVERFLOW) {
+    let includeName = '';
+    for (const [k, v] of s.render.includeDepth) if (v > 0) includeName = k;
+    o = { node, name, includeName, left: OVERFLOW_UNWIND };
+    s.render.overflow = o;
+  }
+  o.left--;
+  return o;
 }
 
 /** State is one execution's mutable state: the output and where we are, for errors. */
@@ -402,8 +435,14 @@ class Compiler {
       try {
         tmpl.run(s, newDot);
       } catch (e) {
-        if (e instanceof RangeError && /call stack/i.test(e.message)) {
-          s.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+        if (isStackOverflow(e)) {
+          // Go stops at maxExecDepth; the JS stack may end first. Report Go's error, from a frame
+          // with room to build it, at the innermost template call.
+          const o = unwinding(s, e, n, savedName);
+          if (o.left > 0) throw STACK_OVERFLOW;
+          s.node = o.node;
+          s.tmplName = o.name;
+          throw s.error(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
         }
         throw e;
       } finally {
@@ -742,7 +781,17 @@ class Compiler {
         const ctx = s.callContext;
         result = calleeName === null ? impl.apply(ctx, argv) : impl.call(ctx, calleeName, ...argv);
       } catch (e) {
-        if (isGenuineBug(e) && !(e instanceof RangeError && /call stack/i.test(e.message))) throw e;
+        if (isStackOverflow(e)) {
+          // Too deep for the JS stack (Helm's include limit of 1000 may lie beyond it): unwind
+          // to a frame with room, then fail as Helm's include limit does.
+          const o = unwinding(s, e, cmd, s.tmplName);
+          if (o.left > 0) throw STACK_OVERFLOW;
+          if (name !== 'include') throw s.error(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+          s.at(cmd);
+          const msg = `rendering template has a nested reference name: ${o.includeName}: unable to execute template`;
+          s.errorf(`error calling ${name}: ${msg}`, new Error(msg));
+        }
+        if (isGenuineBug(e)) throw e;
         s.at(cmd);
         const msg = e instanceof Error ? e.message : String(e);
         s.errorf(`error calling ${name}: ${msg}`, e);
