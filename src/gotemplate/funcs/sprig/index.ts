@@ -11,11 +11,13 @@
  */
 import type { FuncMap } from '../../value.js';
 import { cryptoFuncs } from './crypto.js';
+import { dateFuncs } from './date.js';
 import { dictFuncs } from './dicts.js';
 import { listFuncs } from './lists.js';
 import { mathFuncs } from './math.js';
 import { miscFuncs } from './misc.js';
 import { regexFuncs } from './regex.js';
+import { semverFuncs } from './semver.js';
 import { stringFuncs } from './strings.js';
 
 /** sprigFuncs is every Sprig function Helm 4 exposes. */
@@ -26,8 +28,13 @@ export const sprigFuncs: FuncMap = {
   ...dictFuncs,
   ...miscFuncs,
   ...regexFuncs,
+  ...semverFuncs,
+  ...dateFuncs,
   ...cryptoFuncs,
 };
+
+// Sprig registers mustDateModify twice, also as must_date_modify.
+if (!sprigFuncs.must_date_modify && sprigFuncs.mustDateModify) sprigFuncs.must_date_modify = sprigFuncs.mustDateModify;
 
 export { SprigError } from './util.js';
 export { marshalJSON, unmarshalJSON, JSONError } from './json.js';

@@ -35,12 +35,12 @@ import { camelcase, kebabcase, snakecase } from './xstrings.js';
 
 /** trimSpace is strings.TrimSpace (unicode.IsSpace, not JS's trim which also drops U+FEFF). */
 export function trimSpace(s: string): string {
-  const r = runes(s);
+  // Every space is in the BMP, so UTF-16 code units can be tested one by one.
   let i = 0;
-  let j = r.length;
-  while (i < j && isSpace(r[i])) i++;
-  while (j > i && isSpace(r[j - 1])) j--;
-  return i === 0 && j === r.length ? s : fromRunes(r.slice(i, j));
+  let j = s.length;
+  while (i < j && isSpace(s.charCodeAt(i))) i++;
+  while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
+  return i === 0 && j === s.length ? s : s.slice(i, j);
 }
 
 /** trimCutset is strings.Trim(s, cutset). */
