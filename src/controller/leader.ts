@@ -17,6 +17,12 @@ export interface LeaderOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   log?: (msg: string) => void;
+  warn?: (msg: string) => void;
+}
+
+/** microTime formats a Date as metav1.MicroTime (RFC 3339 with exactly six fractional digits). */
+export function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 interface Lease {
@@ -63,8 +69,8 @@ export class LeaderElector {
     const spec = (prev?: Lease['spec']): Lease['spec'] => ({
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
-      acquireTime: prev?.holderIdentity === this.identity ? prev.acquireTime : now.toISOString(),
-      renewTime: now.toISOString(),
+      acquireTime: prev?.holderIdentity === this.identity ? prev.acquireTime : microTime(now),
+      renewTime: microTime(now),
       leaseTransitions: (prev?.leaseTransitions ?? 0) + (prev?.holderIdentity && prev.holderIdentity !== this.identity ? 1 : 0),
     });
     let current: Lease | undefined;
@@ -118,7 +124,7 @@ export class LeaderElector {
           break;
         }
       } catch (e) {
-        this.o.log?.(`leader election: ${(e as Error).message}`);
+        (this.o.warn ?? this.o.log)?.(`leader election: ${(e as Error).message}`);
       }
       await sleep(this.retryMs);
     }
@@ -151,7 +157,7 @@ export class LeaderElector {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { ...this.lease.metadata },
-          spec: { ...this.lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date().toISOString() },
+          spec: { ...this.lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) },
         },
       });
       this.o.log?.(`released lease ${this.o.namespace}/${this.o.name}`);

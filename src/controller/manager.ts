@@ -93,7 +93,7 @@ export class Manager {
       await this.shutdown();
       return;
     }
-    const elector = new LeaderElector(this.client, { ...le, log: (m) => this.o.log.info(m) });
+    const elector = new LeaderElector(this.client, { ...le, log: (m) => this.o.log.info(m), warn: (m) => this.o.log.warn(m) });
     let lost = false;
     await elector.run(
       signal,
