@@ -29,33 +29,30 @@ const fixture = JSON.parse(
 
 /** unquoteGo reads a Go interpreted string literal's body (escapes as the Go spec lists them). */
 function unquoteGo(body: string): string {
-  return body.replace(
-    /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|[abfnrtv\\"'])/g,
-    (_, e: string) => {
-      switch (e[0]) {
-        case 'x':
-        case 'u':
-        case 'U':
-          return String.fromCodePoint(parseInt(e.slice(1), 16));
-        case 'a':
-          return '\x07';
-        case 'b':
-          return '\b';
-        case 'f':
-          return '\f';
-        case 'n':
-          return '\n';
-        case 'r':
-          return '\r';
-        case 't':
-          return '\t';
-        case 'v':
-          return '\v';
-      }
-      if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-      return e;
-    },
-  );
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|[abfnrtv\\"'])/g, (_, e: string) => {
+    switch (e[0]) {
+      case 'x':
+      case 'u':
+      case 'U':
+        return String.fromCodePoint(parseInt(e.slice(1), 16));
+      case 'a':
+        return '\x07';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'v':
+        return '\v';
+    }
+    if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return e;
+  });
 }
 
 const TOKEN = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'(?:[^'\\]|\\.)*'|\(|\)|[^\s()]+)/y;
@@ -79,7 +76,8 @@ function evalArgs(src: string, values: Record<string, Value>): Value[] {
         for (let k = 0; k < args.length; k += 2) m[args[k] as string] = args[k + 1] ?? null;
         return m;
       }
-      if (fn === 'float64') return Number((args[0] as string).replace(/^Inf/, 'Infinity').replace(/^-Inf/, '-Infinity'));
+      if (fn === 'float64')
+        return Number((args[0] as string).replace(/^Inf/, 'Infinity').replace(/^-Inf/, '-Infinity'));
       throw new Error(`test reader: unknown function ${fn}`);
     }
     if (t.startsWith('"')) return unquoteGo(t.slice(1, -1));
@@ -157,7 +155,12 @@ describe('fmt: values only Go code produces', () => {
       args: [new GoTime(Date.UTC(2024, 2, 5))],
       want: 'time.Date(2024, time.March, 5, 0, 0, 0, 0, time.Local)',
     },
-    { name: 'time in a list', format: '%v', args: [[new GoTime(Date.UTC(2024, 2, 5))]], want: '[2024-03-05 00:00:00 +0000 UTC]' },
+    {
+      name: 'time in a list',
+      format: '%v',
+      args: [[new GoTime(Date.UTC(2024, 2, 5))]],
+      want: '[2024-03-05 00:00:00 +0000 UTC]',
+    },
   ];
   for (const c of cases) it(c.name, () => assert.equal(sprintf(c.format, c.args), c.want));
   it('a method table without String is printed as a struct', () => {
@@ -177,7 +180,8 @@ describe('formatFloatGo and quoteGo', () => {
     [1, 'x', -1, '0x1p+00'],
     [123456789, 'g', -1, '1.23456789e+08'],
   ];
-  for (const [f, fmt, prec, want] of floats) it(`${f} ${fmt} ${prec}`, () => assert.equal(formatFloatGo(f, fmt, prec), want));
+  for (const [f, fmt, prec, want] of floats)
+    it(`${f} ${fmt} ${prec}`, () => assert.equal(formatFloatGo(f, fmt, prec), want));
   it('quote escapes like strconv.Quote', () => assert.equal(quoteGo('a"\\\n\u00a0é'), '"a\\"\\\\\\n\\u00a0é"'));
   it('quote to ASCII escapes non-ASCII', () => assert.equal(quoteGo('é😀', true), '"\\u00e9\\U0001f600"'));
 });

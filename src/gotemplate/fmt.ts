@@ -359,7 +359,12 @@ const FAKE_POINTER = '0xc000010000';
 
 /** isComplex recognises the engine's complex128 constants (`1+2i`) without importing the executor. */
 function isComplex(v: Value): v is { re: number; im: number } {
-  return typeof v === 'object' && v !== null && v.constructor?.name === 'GoComplex' && typeof (v as { re?: unknown }).re === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.constructor?.name === 'GoComplex' &&
+    typeof (v as { re?: unknown }).re === 'number'
+  );
 }
 
 /** typeName is %T: goTypeName, plus complex128 for complex constants. */

@@ -18,8 +18,8 @@ const NS = 1n;
 const UNITS: Record<string, bigint> = {
   ns: NS,
   us: 1000n,
-  'µs': 1000n, // U+00B5 micro sign
-  'μs': 1000n, // U+03BC Greek mu
+  µs: 1000n, // U+00B5 micro sign
+  μs: 1000n, // U+03BC Greek mu
   ms: 1000_000n,
   s: 1000_000_000n,
   m: 60n * 1000_000_000n,
@@ -97,7 +97,8 @@ export function parseDuration(orig: string): bigint {
     const u = s.slice(0, k);
     s = s.slice(k);
     const unit = UNITS[u];
-    if (unit === undefined) throw new DurationError(`time: unknown unit ${quoteTime(u)} in duration ${quoteTime(orig)}`, orig);
+    if (unit === undefined)
+      throw new DurationError(`time: unknown unit ${quoteTime(u)} in duration ${quoteTime(orig)}`, orig);
     if (v > MAX / unit) throw invalid();
     v *= unit;
     if (f > 0n) {

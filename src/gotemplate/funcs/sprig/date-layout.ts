@@ -436,7 +436,7 @@ function parseSignedOffset(value: string): number {
 }
 
 function daysIn(month: number, year: number): number {
-  if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
@@ -452,7 +452,15 @@ export function civilToUnixMs(year: number, month: number, day: number, h: numbe
  * dateIn is time.Date(…, loc): the instant whose wall clock in loc is the given one, with Go's
  * choice at zone transitions (the offset in effect just before, retried after).
  */
-export function dateIn(year: number, month: number, day: number, h: number, mi: number, s: number, loc: Location): number {
+export function dateIn(
+  year: number,
+  month: number,
+  day: number,
+  h: number,
+  mi: number,
+  s: number,
+  loc: Location,
+): number {
   const guess = civilToUnixMs(year, month, day, h, mi, s);
   let offset = loc.lookup(guess).offset;
   if (offset !== 0) {
@@ -515,7 +523,10 @@ export function parseLayout(layout: string, value: string, local: Location): Par
           value = value.slice(4);
           break;
         case 'Month':
-          [month, value] = lookupName(LONG_MONTHS.map((m) => m.slice(0, 3)), value);
+          [month, value] = lookupName(
+            LONG_MONTHS.map((m) => m.slice(0, 3)),
+            value,
+          );
           month++;
           break;
         case 'LongMonth':
@@ -528,7 +539,10 @@ export function parseLayout(layout: string, value: string, local: Location): Par
           if (month <= 0 || month > 12) range = 'month';
           break;
         case 'WeekDay':
-          [, value] = lookupName(LONG_DAYS.map((d) => d.slice(0, 3)), value);
+          [, value] = lookupName(
+            LONG_DAYS.map((d) => d.slice(0, 3)),
+            value,
+          );
           break;
         case 'LongWeekDay':
           [, value] = lookupName(LONG_DAYS, value);
@@ -691,7 +705,8 @@ export function parseLayout(layout: string, value: string, local: Location): Par
       m = month;
       d = day;
     }
-    if (month >= 0 && month !== m) throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match month');
+    if (month >= 0 && month !== m)
+      throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match month');
     if (day >= 0 && day !== d) throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match day');
     month = m;
     day = d;

@@ -80,7 +80,18 @@ const ABBREVIATIONS: Record<string, [string, string]> = {
 };
 
 const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Universal', 'Zulu', 'Etc/Universal', 'Etc/Zulu']);
-const GMT_NAMES = new Set(['GMT', 'Etc/GMT', 'Etc/Greenwich', 'Greenwich', 'GMT0', 'GMT+0', 'GMT-0', 'Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0']);
+const GMT_NAMES = new Set([
+  'GMT',
+  'Etc/GMT',
+  'Etc/Greenwich',
+  'Greenwich',
+  'GMT0',
+  'GMT+0',
+  'GMT-0',
+  'Etc/GMT0',
+  'Etc/GMT+0',
+  'Etc/GMT-0',
+]);
 // Abbreviations ICU prints that tzdata also uses; ICU's others (GST, "GMT+4"…) are not tzdata's.
 const TZDATA_LETTERS = new Set(
   'EST EDT CST CDT MST MDT PST PDT AKST AKDT HST HDT AST ADT NST NDT GMT BST CET CEST EET EEST WET WEST IST'.split(' '),

@@ -54,7 +54,10 @@ describe('durations', () => {
     for (const [d, s] of strings.slice(0, 9)) assert.equal(parseDuration(s), d);
   });
   it('parse errors are DurationError with the input', () => {
-    assert.throws(() => parseDuration('1x'), (e: unknown) => e instanceof DurationError && e.input === '1x');
+    assert.throws(
+      () => parseDuration('1x'),
+      (e: unknown) => e instanceof DurationError && e.input === '1x',
+    );
   });
 });
 

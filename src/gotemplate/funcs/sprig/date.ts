@@ -15,7 +15,16 @@
  * Known deviation: Go's `duration` reads int64 but not int, so `duration 90` (an int literal) is
  * "0s" in helm; this value model cannot tell int from int64 and prints "1m30s".
  */
-import { GO_METHODS, GoTime, formatGoTimeString, goFunc, goTypeName, type FuncMap, type GoFunc, type Value } from '../../value.js';
+import {
+  GO_METHODS,
+  GoTime,
+  formatGoTimeString,
+  goFunc,
+  goTypeName,
+  type FuncMap,
+  type GoFunc,
+  type Value,
+} from '../../value.js';
 import { formatDuration, parseDuration, DurationError } from './date-duration.js';
 import { civilToUnixMs, formatLayout, monthName, parseLayout, weekdayName, type Civil } from './date-layout.js';
 import { UTC, fixedZone, loadLocation, localLocation, type Location } from './date-zone.js';
@@ -74,7 +83,9 @@ export function unixNanos(t: GoTime): bigint {
 }
 
 function locationOf(t: GoTime): Location {
-  return (t as TimeWithLoc)[LOC] ?? (t.offsetSeconds === 0 && t.zone === 'UTC' ? UTC : fixedZone(t.zone, t.offsetSeconds));
+  return (
+    (t as TimeWithLoc)[LOC] ?? (t.offsetSeconds === 0 && t.zone === 'UTC' ? UTC : fixedZone(t.zone, t.offsetSeconds))
+  );
 }
 
 /** civil breaks t down in its own zone. */
@@ -182,8 +193,7 @@ function duration(v: Value): string {
       const x = BigInt(v);
       n = x > INT64_MAX ? INT64_MAX : x < -INT64_MAX - 1n ? -INT64_MAX - 1n : x;
     }
-  }
-  else if (typeof v === 'bigint') n = BigInt.asIntN(64, v);
+  } else if (typeof v === 'bigint') n = BigInt.asIntN(64, v);
   return formatDuration(BigInt.asIntN(64, n * NS_PER_S));
 }
 
@@ -227,7 +237,14 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
     AddDate: goFunc(
       (y: bigint, m: bigint, d: bigint) => {
         const x = c();
-        const base = civilToUnixMs(x.year + Number(y), x.month + Number(m), x.day + Number(d), x.hour, x.minute, x.second);
+        const base = civilToUnixMs(
+          x.year + Number(y),
+          x.month + Number(m),
+          x.day + Number(d),
+          x.hour,
+          x.minute,
+          x.second,
+        );
         const loc = locationOf(t);
         const off = loc.lookup(base - x.offset * 1000).offset;
         return makeTime(base - off * 1000 + (t.ms - Math.floor(t.ms / 1000) * 1000), t.ns, loc);

@@ -163,7 +163,8 @@ let foldTable: Map<number, number[]> | undefined;
 function foldOrbit(c: number): number[] {
   if (!foldTable) {
     const groups = new Map<number, number[]>();
-    const single = (s: string) => (s.length === 1 || (s.length === 2 && s.codePointAt(0)! > 0xffff) ? s.codePointAt(0)! : -1);
+    const single = (s: string) =>
+      s.length === 1 || (s.length === 2 && s.codePointAt(0)! > 0xffff) ? s.codePointAt(0)! : -1;
     for (let cp = 0; cp <= 0x1ffff; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       if (cp === 0x130 || cp === 0x131) continue; // Go's fold tables leave İ and ı alone
@@ -202,7 +203,8 @@ function foldRanges(ranges: Range[]): Range[] {
 
 function escCp(c: number): string {
   const ch = String.fromCodePoint(c);
-  if (/^[0-9A-Za-z_ ]$/.test(ch) || (c > 0x7f && !(c >= 0xd800 && c <= 0xdfff) && c !== 0x2028 && c !== 0x2029)) return ch;
+  if (/^[0-9A-Za-z_ ]$/.test(ch) || (c > 0x7f && !(c >= 0xd800 && c <= 0xdfff) && c !== 0x2028 && c !== 0x2029))
+    return ch;
   return `\\u{${c.toString(16)}}`;
 }
 
@@ -214,7 +216,8 @@ function classSource(ranges: Range[], extra: string[], negate: boolean): string 
     if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
-  const body = merged.map(([lo, hi]) => (lo === hi ? escCp(lo) : `${escCp(lo)}-${escCp(hi)}`)).join('') + extra.join('');
+  const body =
+    merged.map(([lo, hi]) => (lo === hi ? escCp(lo) : `${escCp(lo)}-${escCp(hi)}`)).join('') + extra.join('');
   if (body === '') return negate ? '[^]' : '[]';
   return (negate ? '[^' : '[') + body + ']';
 }
@@ -222,7 +225,12 @@ function classSource(ranges: Range[], extra: string[], negate: boolean): string 
 function literalSource(c: number, flags: Flags): string {
   if (flags.i) {
     const orbit = foldOrbit(c);
-    if (orbit.length > 1) return classSource(orbit.map((x) => [x, x] as Range), [], false);
+    if (orbit.length > 1)
+      return classSource(
+        orbit.map((x) => [x, x] as Range),
+        [],
+        false,
+      );
   }
   return escCp(c);
 }

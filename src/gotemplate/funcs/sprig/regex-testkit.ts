@@ -11,7 +11,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sprint, sprintf, sprintln } from '../../fmt.js';
-import { GO_METHODS, GoStruct, formatV, goFunc, goTypeName, type FuncMap, type GoFunc, type Value } from '../../value.js';
+import {
+  GO_METHODS,
+  GoStruct,
+  formatV,
+  goFunc,
+  goTypeName,
+  type FuncMap,
+  type GoFunc,
+  type Value,
+} from '../../value.js';
 
 /** FixtureCase is one case of a generated fixture file. */
 export interface FixtureCase {

@@ -153,7 +153,8 @@ export class GoRegexp {
       }
       t = ex.rest;
       if (ex.num >= 0) {
-        if (2 * ex.num + 1 < match.length && match[2 * ex.num] >= 0) out += src.slice(match[2 * ex.num], match[2 * ex.num + 1]);
+        if (2 * ex.num + 1 < match.length && match[2 * ex.num] >= 0)
+          out += src.slice(match[2 * ex.num], match[2 * ex.num + 1]);
       } else {
         for (let i = 0; i < this.names.length; i++) {
           if (ex.name === this.names[i] && 2 * i + 1 < match.length && match[2 * i] >= 0) {
@@ -285,10 +286,17 @@ export const regexFuncs: FuncMap = {
   }),
   regexFind: goFunc((re: string, s: string) => mustCompileGo(re).findString(s), [S, S]),
   mustRegexFind: goFunc((re: string, s: string) => compileGo(re).findString(s), [S, S], { returnsError: true }),
-  regexReplaceAll: goFunc((re: string, s: string, repl: string) => mustCompileGo(re).replaceAll(s, repl, true), [S, S, S]),
-  mustRegexReplaceAll: goFunc((re: string, s: string, repl: string) => compileGo(re).replaceAll(s, repl, true), [S, S, S], {
-    returnsError: true,
-  }),
+  regexReplaceAll: goFunc(
+    (re: string, s: string, repl: string) => mustCompileGo(re).replaceAll(s, repl, true),
+    [S, S, S],
+  ),
+  mustRegexReplaceAll: goFunc(
+    (re: string, s: string, repl: string) => compileGo(re).replaceAll(s, repl, true),
+    [S, S, S],
+    {
+      returnsError: true,
+    },
+  ),
   regexReplaceAllLiteral: goFunc(
     (re: string, s: string, repl: string) => mustCompileGo(re).replaceAll(s, repl, false),
     [S, S, S],

@@ -4,7 +4,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { compareVersions, parseConstraint, parseVersion, satisfies, SemverError, semverFuncs, versionOf } from './semver.js';
+import {
+  compareVersions,
+  parseConstraint,
+  parseVersion,
+  satisfies,
+  SemverError,
+  semverFuncs,
+  versionOf,
+} from './semver.js';
 import { evaluate, loadFixture } from './regex-testkit.js';
 
 describe('sprig semver against helm (sprig-semver.json)', () => {
@@ -46,10 +54,14 @@ describe('semver API', () => {
     assert.equal(compareVersions(parseVersion('v1.0.0+a'), parseVersion('1.0.0+b')), 0);
   });
   it('errors are SemverError with the input', () => {
-    assert.throws(() => parseVersion('1.2.3-01'), (e: unknown) => e instanceof SemverError && e.input === '1.2.3-01');
+    assert.throws(
+      () => parseVersion('1.2.3-01'),
+      (e: unknown) => e instanceof SemverError && e.input === '1.2.3-01',
+    );
     assert.throws(
       () => parseConstraint('1.2.3-01'),
-      (e: unknown) => e instanceof SemverError && e.message === 'constraint parser error' && e.cause instanceof SemverError,
+      (e: unknown) =>
+        e instanceof SemverError && e.message === 'constraint parser error' && e.cause instanceof SemverError,
     );
   });
   it('the template value carries its Version', () => {

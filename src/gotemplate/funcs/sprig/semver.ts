@@ -52,7 +52,10 @@ const UINT64_MAX = (1n << 64n) - 1n;
 function parseUint(s: string, input: string): bigint {
   const n = BigInt(s);
   if (n > UINT64_MAX) {
-    throw new SemverError(`error parsing version segment: strconv.ParseUint: parsing "${s}": value out of range`, input);
+    throw new SemverError(
+      `error parsing version segment: strconv.ParseUint: parsing "${s}": value out of range`,
+      input,
+    );
   }
   return n;
 }
@@ -207,6 +210,17 @@ function parseComparison(c: string): Comparison {
  * @throws SemverError "improper constraint: <segment>" or "constraint parser error".
  */
 export function parseConstraint(c: string): Constraints {
+  const cached = constraintCache.get(c);
+  if (cached) return cached;
+  const parsed = parseConstraintUncached(c);
+  if (constraintCache.size >= 500) constraintCache.delete(constraintCache.keys().next().value!);
+  constraintCache.set(c, parsed);
+  return parsed;
+}
+
+const constraintCache = new Map<string, Constraints>();
+
+function parseConstraintUncached(c: string): Constraints {
   const ors = rewriteRange(c).split('||');
   const groups: Comparison[][] = [];
   const containsPre: boolean[] = [];
@@ -290,9 +304,7 @@ const CHECKS: Record<string, Check> = {
 
 /** check is Constraints.Check: some group whose every comparison holds. */
 export function check(cs: Constraints, v: Version): boolean {
-  return cs.groups.some((group, i) =>
-    group.every((c) => (v.pre === '' || cs.containsPre[i]) && CHECKS[c.op](v, c)),
-  );
+  return cs.groups.some((group, i) => group.every((c) => (v.pre === '' || cs.containsPre[i]) && CHECKS[c.op](v, c)));
 }
 
 /**
@@ -351,7 +363,11 @@ export function versionValue(v: Version, pointer = true): GoStruct {
       [],
     ),
     IncMajor: goFunc(
-      () => versionValue(withOriginal(v, { ...v, pre: '', metadata: '', patch: 0n, minor: 0n, major: v.major + 1n }), false),
+      () =>
+        versionValue(
+          withOriginal(v, { ...v, pre: '', metadata: '', patch: 0n, minor: 0n, major: v.major + 1n }),
+          false,
+        ),
       [],
     ),
     SetPrerelease: goFunc(
@@ -399,5 +415,3 @@ export const semverFuncs: FuncMap = {
   semver: goFunc((s: string) => versionValue(parseVersion(s)), ['string'], { returnsError: true }),
   semverCompare: goFunc((c: string, v: string) => satisfies(c, v), ['string', 'string'], { returnsError: true }),
 };
-
-
