@@ -8,9 +8,9 @@
  * `registry-token.ts`, whose signing certificate is made with the `openssl` CLI). `tls: true` serves
  * HTTPS with a certificate for 127.0.0.1 signed by a throwaway CA (`caPem`/`caFile`).
  *
- * Cleanup: `stop()` kills the registry's process group and removes the temp dir. A process `exit`
- * hook does the same when a test forgets, and the registry runs under a small shell watchdog that
- * kills it when our stdin pipe closes, so even a SIGKILLed test runner leaves no orphan.
+ * Cleanup: `stop()` kills the registry and removes the temp dir. A process `exit` hook does the
+ * same when a test forgets or throws, and a small shell watchdog kills the registry and removes the
+ * dir when its stdin pipe from us closes, so even a SIGKILLed test runner leaves no orphan.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +45,8 @@ export interface StartRegistryOptions {
 
 /** Registry is a running registry; `stop()` is idempotent. */
 export interface Registry {
+  /** pid of the docker-registry process. */
+  pid: number;
   /** host is `127.0.0.1:PORT`, the part of `oci://HOST/…` references. */
   host: string;
   /** url is `http://127.0.0.1:PORT` (or https with `tls`). */
@@ -294,16 +296,13 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
   const logPath = join(dir, 'registry.log');
   let tokenServer: TokenServer | undefined;
   let child: ChildProcess | undefined;
+  let watchdog: ChildProcess | undefined;
   let killHook: (() => void) | undefined;
 
+  const alive = (p: ChildProcess | undefined): p is ChildProcess =>
+    Boolean(p?.pid) && p!.exitCode === null && p!.signalCode === null;
   const cleanupSync = (): void => {
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    for (const p of [child, watchdog]) if (alive(p)) p.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -336,17 +335,27 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
 
     const outFd = openSync(accessLogPath, 'a');
     const errFd = openSync(logPath, 'a');
-    // Watchdog: when our end of stdin closes (we exit, even by SIGKILL), `cat` returns and kills the registry.
-    // (sh gives background jobs /dev/null as stdin, hence the explicit fd 3.)
-    const script = 'exec 3<&0; "$0" serve "$1" </dev/null & p=$!; (cat <&3 >/dev/null; kill $p 2>/dev/null) & wait $p';
-    child = spawn('sh', ['-c', script, REGISTRY_BINARY, configPath], { stdio: ['pipe', outFd, errFd], detached: true });
+    child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', outFd, errFd] });
     closeSync(outFd);
     closeSync(errFd);
-    child.unref();
-    (child.stdin as NodeJS.WritableStream & { unref?: () => void }).unref?.();
     child.on('error', () => {
       /* surfaced by waitReady */
     });
+    // Watchdog for a hard death of this process (SIGKILL skips exit hooks): a shell blocked in the
+    // `read` builtin on a pipe from us; EOF means we are gone, so it kills the registry and removes
+    // the temp dir. On a normal stop() we kill the watchdog first. Both are our children, so node
+    // reaps them and no zombie is left behind.
+    watchdog = spawn(
+      'sh',
+      ['-c', 'while read -r _; do :; done; kill "$0" 2>/dev/null; sleep 1; rm -rf "$1"', String(child.pid), dir],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    watchdog.on('error', () => {
+      /* without a watchdog only the hard-kill case leaks */
+    });
+    child.unref();
+    watchdog.unref();
+    (watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
     killHook = cleanupSync;
     live.add(killHook);
     installExitHook();
@@ -358,34 +367,33 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
 
     let stopped: Promise<void> | undefined;
     const proc = child;
+    const dog = watchdog;
     const stop = (): Promise<void> => {
       stopped ??= (async () => {
-        if (killHook) live.delete(killHook);
-        if (proc.pid && proc.exitCode === null && proc.signalCode === null) {
+        // The exit hook stays armed until everything is gone: a stop() cut short still cleans up.
+        if (alive(dog)) {
+          dog.ref();
+          const gone = new Promise<void>((r) => dog.once('exit', () => r()));
+          dog.kill('SIGKILL');
+          await gone;
+        }
+        if (alive(proc)) {
+          proc.ref();
           const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-          try {
-            process.kill(-proc.pid, 'SIGTERM');
-          } catch {
-            /* already gone */
-          }
-          const timer = setTimeout(() => {
-            try {
-              process.kill(-proc.pid!, 'SIGKILL');
-            } catch {
-              /* already gone */
-            }
-          }, STOP_GRACE_MS);
+          proc.kill('SIGTERM');
+          const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
           await exited;
           clearTimeout(timer);
         }
-        proc.stdin?.destroy();
         await tokenServer?.close();
         rmSync(dir, { recursive: true, force: true });
+        if (killHook) live.delete(killHook);
       })();
       return stopped;
     };
 
     return {
+      pid: proc.pid!,
       host,
       url,
       ociBase: `oci://${host}`,
@@ -409,7 +417,6 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
   } catch (err) {
     if (killHook) live.delete(killHook);
     cleanupSync();
-    child?.stdin?.destroy();
     await tokenServer?.close();
     throw err;
   }

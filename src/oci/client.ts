@@ -602,9 +602,8 @@ export class RegistryClient {
       } catch (err) {
         await rm(dest, { force: true });
         // A connection that dropped mid-body is retried as a whole; integrity and HTTP errors are final.
-        const retryable =
-          err instanceof NetworkError ||
-          (err instanceof Error && !(err instanceof OciError) && attempt < this.opts.retries);
+        // (request() has already retried failures before the response; don't multiply its budget.)
+        const retryable = !(err instanceof OciError);
         if (!retryable || attempt >= this.opts.retries) {
           if (err instanceof OciError) throw err;
           throw new NetworkError(
