@@ -1,0 +1,277 @@
+/**
+ * End-to-end: the controller, as a real process (`capstan controller`), against the local control
+ * plane (kwok nodes) and registry. Each scenario works in its own namespace.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '../src/devcluster/cluster.js';
+import { helmBinary } from '../src/devcluster/oracle.js';
+import { pushTestChart, webChart } from './support/charts.js';
+import { testCluster, testRegistries, type TestCluster } from './support/env.js';
+
+const root = join(import.meta.dirname, '..');
+let cluster: TestCluster;
+let registry: string;
+
+interface Controller {
+  proc: ChildProcess;
+  metrics: string;
+  logPath: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+async function startController(extra: string[] = []): Promise<Controller> {
+  const port = await freePort();
+  const logPath = join(mkdtempSync(join(tmpdir(), 'capstan-ctrl-')), 'controller.log');
+  const out = openSync(logPath, 'a');
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'controller', `--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-address=127.0.0.1:${port}`, `--cache-dir=${join(logPath, '..', 'cache')}`, ...extra],
+    { stdio: ['ignore', out, out] },
+  );
+  const metrics = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${metrics}/readyz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(200);
+  }
+  return {
+    proc,
+    metrics,
+    logPath,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((r) => {
+        if (proc.exitCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill(signal);
+      }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function applyHR(ns: string, name: string, spec: Record<string, unknown>): void {
+  cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'helm.capstan.dev/v1alpha1', kind: 'HelmRelease', metadata: { name, namespace: ns }, spec }));
+}
+
+function getHR(ns: string, name: string): any {
+  return JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json']));
+}
+
+const cond = (hr: any, type: string) => hr.status?.conditions?.find((c: any) => c.type === type);
+
+/** waitFor polls the HelmRelease until `ok` holds; fails with its last status. */
+async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let hr: any;
+  while (Date.now() < deadline) {
+    try {
+      hr = getHR(ns, name);
+      if (ok(hr)) return hr;
+    } catch {
+      /* not there yet */
+    }
+    await sleep(300);
+  }
+  assert.fail(`HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`);
+}
+
+const readyFor = (gen?: number) => (hr: any) => cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === (gen ?? hr.metadata.generation);
+
+function helm(args: string[]): string {
+  return execFileSync(helmBinary(), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+}
+
+function exists(ns: string, kind: string, name: string): boolean {
+  try {
+    cluster.kubectl(['get', kind, name, '-n', ns]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let ctrl: Controller;
+before(async () => {
+  cluster = await testCluster();
+  registry = (await testRegistries()).open;
+  cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(root, 'crds')]);
+  cluster.kubectl(['wait', '--for=condition=Established', 'crd/helmreleases.helm.capstan.dev', '--timeout=60s']);
+  ctrl = await startController();
+});
+after(async () => {
+  await ctrl?.stop();
+});
+
+describe('controller end to end', () => {
+  it('installs a chart pinned by digest and reaches Ready; helm and kubectl wait see it', async () => {
+    const ns = cluster.namespace('e2e-install');
+    const chart = await pushTestChart(registry, 'e2e', 'web', '1.0.0', webChart());
+    applyHR(ns, 'web', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'installed' } });
+    cluster.kubectl(['wait', '--for=condition=Ready', 'helmrelease/web', '-n', ns, '--timeout=60s']);
+    const hr = getHR(ns, 'web');
+    assert.equal(hr.status.lastAppliedRevision.digest, chart.digest);
+    assert.equal(hr.status.history.length, 1);
+    assert.deepEqual(
+      hr.status.inventory.entries.map((e: any) => `${e.kind}/${e.name}`).sort(),
+      ['ConfigMap/web-config', 'Deployment/web', 'Service/web'],
+    );
+    for (const [kind, name] of [['deployment', 'web'], ['service', 'web'], ['configmap', 'web-config']]) {
+      const o = JSON.parse(cluster.kubectl(['get', kind, name, '-n', ns, '-o', 'json', '--show-managed-fields']));
+      assert.ok(o.metadata.managedFields.some((f: any) => f.manager === 'capstan' && f.operation === 'Apply'), `${kind}/${name} is applied by capstan`);
+      assert.equal(o.metadata.annotations['meta.helm.sh/release-name'], 'web');
+    }
+    const list = JSON.parse(helm(['list', '-n', ns, '-o', 'json']));
+    assert.deepEqual(list.map((r: any) => [r.name, r.status, r.chart]), [['web', 'deployed', 'web-1.0.0']]);
+    assert.deepEqual(JSON.parse(helm(['get', 'values', 'web', '-n', ns, '-o', 'json'])), { message: 'installed' });
+  });
+
+  it('upgrades on a values change and prunes what a new chart version dropped', async () => {
+    const ns = cluster.namespace('e2e-upgrade');
+    const v1 = await pushTestChart(registry, 'e2e', 'prune', '1.0.0', webChart());
+    const withoutConfigMap = webChart();
+    delete withoutConfigMap['templates/configmap.yaml'];
+    const v2 = await pushTestChart(registry, 'e2e', 'prune', '2.0.0', withoutConfigMap);
+    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, version: '1.x' }, values: { message: 'one' } });
+    await waitFor(ns, 'app', readyFor());
+    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, version: '1.x' }, values: { message: 'two' } });
+    let hr = await waitFor(ns, 'app', (h) => readyFor()(h) && h.status.history?.length === 2);
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'app-config', '-n', ns, '-o', 'json'])).data.message, 'two');
+    assert.deepEqual(hr.status.history.map((h: any) => [h.revision, h.status]), [[2, 'deployed'], [1, 'superseded']]);
+    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, version: '>=2.0.0 <3' }, values: { message: 'two' } });
+    hr = await waitFor(ns, 'app', (h) => readyFor()(h) && h.status.lastAppliedRevision?.version === '2.0.0');
+    assert.equal(hr.status.lastAppliedRevision.digest, v2.digest);
+    assert.equal(exists(ns, 'configmap', 'app-config'), false, 'the ConfigMap dropped by 2.0.0 is pruned');
+    assert.ok(exists(ns, 'deployment', 'app'));
+    assert.deepEqual(
+      JSON.parse(helm(['history', 'app', '-n', ns, '-o', 'json'])).map((h: any) => [h.revision, h.status]),
+      [[1, 'superseded'], [2, 'superseded'], [3, 'deployed']],
+    );
+  });
+
+  it('reports a conflict with another field manager, takes the field with forceConflicts, and leaves unset fields alone', async () => {
+    const ns = cluster.namespace('e2e-conflict');
+    const files = webChart();
+    files['values.yaml'] = 'replicas: null\nmessage: hello\nnodeSelector: {}\n';
+    files['templates/deployment.yaml'] = files['templates/deployment.yaml'].replace(
+      '  replicas: {{ .Values.replicas }}\n',
+      '  {{- if .Values.replicas }}\n  replicas: {{ .Values.replicas }}\n  {{- end }}\n',
+    );
+    const chart = await pushTestChart(registry, 'e2e', 'conflict', '1.0.0', files);
+    const spec = { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'mine' } };
+    applyHR(ns, 'c', spec);
+    await waitFor(ns, 'c', readyFor());
+    // An HPA-like scaler owns replicas, which the chart leaves out.
+    cluster.kubectl(['scale', 'deployment/c', '-n', ns, '--replicas=3']);
+    // Another Apply manager takes data.message.
+    cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=other-team', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c-config', namespace: ns }, data: { message: 'theirs' } }));
+    applyHR(ns, 'c', { ...spec, values: { message: 'mine-v2' } });
+    let hr = await waitFor(ns, 'c', (h) => cond(h, 'Ready')?.status === 'False' && h.status.observedGeneration === h.metadata.generation && /conflict/.test(cond(h, 'Ready').message));
+    assert.match(cond(hr, 'Ready').message, /\.data\.message/);
+    assert.match(cond(hr, 'Ready').message, /other-team/);
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json'])).data.message, 'theirs');
+    applyHR(ns, 'c', { ...spec, values: { message: 'mine-v2' }, upgrade: { forceConflicts: true } });
+    hr = await waitFor(ns, 'c', readyFor());
+    const cm = JSON.parse(cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json', '--show-managed-fields']));
+    assert.equal(cm.data.message, 'mine-v2');
+    const owners = cm.metadata.managedFields.filter((f: any) => JSON.stringify(f.fieldsV1).includes('f:message')).map((f: any) => f.manager);
+    assert.deepEqual(owners, ['capstan']);
+    const d = JSON.parse(cluster.kubectl(['get', 'deployment', 'c', '-n', ns, '-o', 'json']));
+    assert.equal(d.spec.replicas, 3, 'replicas, which the chart does not set, keep the scaler value');
+  });
+
+  it('reports a Deployment that cannot become ready, then recovers when the values are fixed', async () => {
+    const ns = cluster.namespace('e2e-notready');
+    const chart = await pushTestChart(registry, 'e2e', 'notready', '1.0.0', webChart());
+    const spec = { interval: '1m', timeout: '6s', chart: { ref: chart.ref, digest: chart.digest } };
+    applyHR(ns, 'nr', { ...spec, values: { nodeSelector: { 'no-such-node': 'true' } } });
+    let hr = await waitFor(ns, 'nr', (h) => cond(h, 'Ready')?.status === 'False' && /Deployment/.test(cond(h, 'Ready')?.message ?? ''));
+    assert.match(cond(hr, 'Ready').message, new RegExp(`Deployment ${ns}/nr`));
+    applyHR(ns, 'nr', { ...spec, timeout: '30s', values: { nodeSelector: {} } });
+    hr = await waitFor(ns, 'nr', readyFor());
+    assert.equal(cond(hr, 'Stalled'), undefined, 'no Stalled condition once Ready');
+  });
+
+  it('stalls on invalid input with a message naming the cause, and applies nothing', async () => {
+    const ns = cluster.namespace('e2e-invalid');
+    const good = await pushTestChart(registry, 'e2e', 'good', '1.0.0', webChart());
+    const schema = await pushTestChart(registry, 'e2e', 'schema', '1.0.0', {
+      ...webChart(),
+      'values.schema.json': JSON.stringify({ type: 'object', properties: { replicas: { type: 'integer' } } }),
+    });
+    const broken = await pushTestChart(registry, 'e2e', 'broken', '1.0.0', { ...webChart(), 'templates/boom.yaml': '{{ fail "the chart refuses these values" }}\n' });
+    const cases: { name: string; spec: Record<string, unknown>; reason: RegExp; message: RegExp }[] = [
+      { name: 'unknown-chart', spec: { chart: { ref: `oci://${registry}/e2e/does-not-exist`, version: '1.0.0' } }, reason: /ChartPullFailed|InvalidSpec/, message: /spec\.chart/ },
+      { name: 'digest-mismatch', spec: { chart: { ref: good.ref, digest: `sha256:${'0'.repeat(64)}` } }, reason: /ChartPullFailed/, message: /spec\.chart/ },
+      { name: 'schema', spec: { chart: { ref: schema.ref, digest: schema.digest }, values: { replicas: 'many' } }, reason: /RenderFailed/, message: /replicas/ },
+      { name: 'template-error', spec: { chart: { ref: broken.ref, digest: broken.digest } }, reason: /RenderFailed/, message: /the chart refuses these values/ },
+      { name: 'missing-secret', spec: { chart: { ref: good.ref, digest: good.digest }, valuesFrom: [{ kind: 'Secret', name: 'nope' }] }, reason: /ValuesNotFound/, message: /spec\.valuesFrom\[0\]/ },
+      { name: 'cycle-a', spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-b' }] }, reason: /DependencyCycle/, message: /cycle/ },
+      { name: 'cycle-b', spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-a' }] }, reason: /DependencyCycle/, message: /cycle/ },
+    ];
+    for (const c of cases) applyHR(ns, c.name, { interval: '1m', timeout: '20s', ...c.spec });
+    for (const c of cases) {
+      const hr = await waitFor(ns, c.name, (h) => cond(h, 'Stalled')?.status === 'True');
+      assert.match(cond(hr, 'Stalled').reason, c.reason, c.name);
+      assert.match(cond(hr, 'Ready').message, c.message, c.name);
+      assert.equal(cond(hr, 'Ready').status, 'False', c.name);
+    }
+    assert.equal(cluster.kubectl(['get', 'deployments,configmaps,services', '-n', ns, '-o', 'name']).split('\n').filter((l) => l && !l.includes('kube-root-ca')).length, 0, 'nothing applied');
+    assert.equal(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(), '', 'no release stored');
+    // A malformed digest never gets past the API server's schema.
+    assert.throws(
+      () => applyHR(ns, 'bad-digest', { interval: '1m', chart: { ref: good.ref, digest: 'sha256:xyz' } }),
+      /spec\.chart\.digest/,
+    );
+  });
+
+  it('recovers an upgrade interrupted by a killed controller: nothing is left pending', async () => {
+    const ns = cluster.namespace('e2e-kill');
+    const chart = await pushTestChart(registry, 'e2e', 'kill', '1.0.0', webChart());
+    const spec = { interval: '1m', timeout: '60s', chart: { ref: chart.ref, digest: chart.digest } };
+    applyHR(ns, 'k', { ...spec, values: { message: 'v1' } });
+    await waitFor(ns, 'k', readyFor());
+    // An upgrade that waits (unschedulable pods) while the controller is killed.
+    applyHR(ns, 'k', { ...spec, values: { message: 'v2', nodeSelector: { 'no-such-node': 'true' } } });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim()) await sleep(200);
+    assert.ok(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim(), 'upgrade got under way');
+    await ctrl.stop('SIGKILL');
+    applyHR(ns, 'k', { ...spec, values: { message: 'v3' } });
+    ctrl = await startController();
+    await waitFor(ns, 'k', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision >= 3);
+    const statuses = JSON.parse(helm(['history', 'k', '-n', ns, '-o', 'json'])).map((h: any) => h.status);
+    assert.ok(!statuses.some((s: string) => s.startsWith('pending')), `no pending revision: ${statuses}`);
+    assert.equal(statuses[statuses.length - 1], 'deployed');
+    assert.ok(statuses.includes('failed'), 'the interrupted revision is marked failed');
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'k-config', '-n', ns, '-o', 'json'])).data.message, 'v3');
+  });
+
+  it('uninstalls every object and the release history when the HelmRelease is deleted', async () => {
+    const ns = cluster.namespace('e2e-delete');
+    const chart = await pushTestChart(registry, 'e2e', 'gone', '1.0.0', webChart());
+    applyHR(ns, 'g', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest } });
+    await waitFor(ns, 'g', readyFor());
+    assert.ok(exists(ns, 'deployment', 'g'));
+    cluster.kubectl(['delete', 'helmrelease', 'g', '-n', ns, '--timeout=60s']);
+    assert.equal(exists(ns, 'deployment', 'g'), false);
+    assert.equal(exists(ns, 'service', 'g'), false);
+    assert.equal(exists(ns, 'configmap', 'g-config'), false);
+    assert.equal(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(), '');
+  });
+
+  it('exposes reconcile and release metrics', async () => {
+    const text = await (await fetch(`${ctrl.metrics}/metrics`)).text();
+    assert.match(text, /^capstan_reconcile_total\{result="(success|requeue)",action="(install|upgrade|noop|drift)"\} [1-9]/m);
+    assert.match(text, /^capstan_release_ready\{namespace="e2e-[a-z]+-[0-9a-f]+",name="[a-z]+"\} 1$/m);
+    assert.match(text, /^capstan_workqueue_depth \d+$/m);
+    assert.match(readFileSync(ctrl.logPath, 'utf8'), /"msg":"reconcile finished"/);
+  });
+});
