@@ -46,10 +46,16 @@ function apiVersions(list: string[]): Value {
   return a;
 }
 
+/** goTyped marks a map with its Go type name (common.Values, engine.files), as typeOf reports it. */
+function goTyped<T extends object>(v: T, type: string): T {
+  Object.defineProperty(v, Symbol.for('capstan.goType'), { value: type, enumerable: false });
+  return v;
+}
+
 /** topLevel is the data helm gives a chart template (chartutil.ToRenderValues), for chart x. */
 function topLevel(values: unknown, templateName: string): GoMap {
   return {
-    Values: (values ?? {}) as GoMap,
+    Values: goTyped((values ?? {}) as GoMap, 'common.Values'),
     Release: { Name: 'rel', Namespace: 'ns1', IsInstall: true, IsUpgrade: false, Revision: 1n, Service: 'Helm' },
     Chart: {
       APIVersion: 'v2',
@@ -72,18 +78,26 @@ function topLevel(values: unknown, templateName: string): GoMap {
       Version: '0.1.0',
     },
     Capabilities: new GoStruct('*common.Capabilities', {
-      KubeVersion: new GoStruct('common.KubeVersion', { Version: 'v1.31.0', Major: '1', Minor: '31' }),
+      KubeVersion: new GoStruct(
+        'common.KubeVersion',
+        { Version: 'v1.31.0', Major: '1', Minor: '31' },
+        { String: goFunc(() => 'v1.31.0', []), GitVersion: goFunc(() => 'v1.31.0', []) },
+      ),
       APIVersions: apiVersions(['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'policy/v1']),
       HelmVersion: new GoStruct('common.BuildInfo', { Version: 'v4.1.4', GitCommit: '', GitTreeState: '', GoVersion: 'go1.25.9', KubeClientVersion: 'v1.35' }),
     }),
-    Template: { Name: templateName, BasePath: 'x/templates' },
-    Files: {},
+    Template: goTyped({ Name: templateName, BasePath: 'x/templates' }, 'common.Values'),
+    Files: goTyped({}, 'engine.files'),
     Subcharts: {},
   };
 }
 
+/**
+ * shapeOf keeps an output's structure and drops its random content: every run of base64-ish
+ * characters becomes one `a`, and wrapped runs (PEM bodies) become one line.
+ */
 function shapeOf(s: string): string {
-  return s.replace(/[0-9A-Za-z+/=._-]/g, 'a');
+  return s.replace(/[0-9A-Za-z+/=._]+/g, 'a').replace(/a(?:\na)+/g, 'a');
 }
 
 type Verdict = 'identical' | 'shape' | 'different';
@@ -102,7 +116,7 @@ function runCase(c: CaseResult): { verdict: Verdict; got: string } {
       else got = `Error: ${formatHelmRenderError(e)}`;
     }
     if (got === c.output) return { verdict: 'identical', got };
-    if (RANDOM.test(c.template) && got.length === c.output.length && shapeOf(got) === shapeOf(c.output)) {
+    if (RANDOM.test(c.template) && shapeOf(got) === shapeOf(c.output)) {
       return { verdict: 'shape', got };
     }
     return { verdict: 'different', got };

@@ -16,6 +16,7 @@
 import {
   GO_METHODS,
   GoStruct,
+  GoTime,
   formatFloat,
   formatV,
   goTypeName,
@@ -29,6 +30,7 @@ import {
   type Value,
 } from './value.js';
 import { TemplateError, isGenuineBug } from './errors.js';
+import { sprint } from './fmt.js';
 import { goQuote } from './lexer.js';
 import type {
   ActionNode,
@@ -825,7 +827,7 @@ class Compiler {
    * arg compiles an argument for a parameter of type t (null: no conversion, as for the receiver
    * of a chain), as Go's evalArg.
    */
-  arg(n: Node, t: ArgType | null, typeName = t === null ? '' : GO_TYPE_NAMES[t]): Expr {
+  arg(n: Node, t: ArgType | null, typeName = t === null ? '' : goTypeNameOf(t)): Expr {
     switch (n.kind) {
       case 'dot':
         return (s, _f, dot) => {
@@ -945,7 +947,7 @@ export class GoComplex {
 const methodCache = new WeakMap<Node, Map<GoFunc, Cmd>>();
 
 /** GO_TYPE_NAMES are Go's names of the parameter types, for error messages. */
-const GO_TYPE_NAMES: Record<ArgType, string> = {
+const GO_TYPE_NAMES: Record<Exclude<ArgType, `struct:${string}`>, string> = {
   any: 'interface {}',
   string: 'string',
   int: 'int',
@@ -956,17 +958,23 @@ const GO_TYPE_NAMES: Record<ArgType, string> = {
   slice: '[]interface {}',
   strings: '[]string',
   bytes: '[]uint8',
+  time: 'time.Time',
   value: 'reflect.Value',
 };
 
 function typeNameOf(fn: ExecFunc, i: number, t: ArgType | undefined): string {
   const names = fn.typeNames;
   if (names !== undefined && names[Math.min(i, names.length - 1)] !== undefined) return names[Math.min(i, names.length - 1)];
-  return t === undefined ? '' : GO_TYPE_NAMES[t];
+  return t === undefined ? '' : goTypeNameOf(t);
+}
+
+/** goTypeNameOf is Go's name of a parameter type. */
+function goTypeNameOf(t: ArgType): string {
+  return t.startsWith('struct:') ? t.slice('struct:'.length) : GO_TYPE_NAMES[t as keyof typeof GO_TYPE_NAMES];
 }
 
 function canBeNil(t: ArgType): boolean {
-  return t === 'any' || t === 'map' || t === 'slice' || t === 'strings' || t === 'bytes';
+  return t === 'any' || t === 'map' || t === 'slice' || t === 'strings' || t === 'bytes' || t.startsWith('struct:*');
 }
 
 function missingKey(s: State, name: string): Value {
@@ -1023,11 +1031,22 @@ function validateType(s: State, v: Value, t: ArgType, typeName: string): Value {
     case 'bytes':
       ok = v instanceof Uint8Array;
       break;
+    case 'time':
+      ok = v instanceof GoTime;
+      break;
     default:
-      ok = true;
+      ok = t.startsWith('struct:') ? v instanceof GoStruct && v.goType === typeName : true;
   }
-  if (!ok) s.errorf(`wrong type for value; expected ${typeName}; got ${goTypeName(v)}`);
+  if (!ok) s.errorf(`wrong type for value; expected ${typeName}; got ${typeOfValue(v)}`);
   return v;
+}
+
+const GO_TYPE_MARK = Symbol.for('capstan.goType');
+
+/** typeOfValue is Go's %T of a value, honouring the Go type marks functions put on lists and maps. */
+function typeOfValue(v: Value): string {
+  if (v !== null && typeof v === 'object' && GO_TYPE_MARK in v) return String((v as Record<symbol, unknown>)[GO_TYPE_MARK]);
+  return goTypeName(v);
 }
 
 /** idealConstant is a number literal with no type context, as Go's idealConstant. */
@@ -1067,7 +1086,8 @@ export function printValue(v: Value): string {
   }
   if (v === null) return '<no value>';
   if (v instanceof GoComplex) return v.toString();
-  return formatV(v);
+  // fmt.Fprint: Stringers, structs, maps and slices as Go prints them.
+  return sprint([v]);
 }
 
 /** wrapFuncMap turns a FuncMap into the executor's lookup function, builtins first overridden. */

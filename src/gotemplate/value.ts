@@ -50,7 +50,11 @@ export type ParamType =
   | 'map' // map[string]interface{}
   | 'slice' // []interface{}
   | 'strings' // []string
-  | 'bytes'; // []byte
+  | 'bytes' // []byte
+  | 'time' // time.Time: a GoTime
+  // a GoStruct of that Go type, e.g. 'struct:sprig.certificate', 'struct:*semver.Version' (a
+  // pointer type, so nil is accepted)
+  | `struct:${string}`;
 
 /**
  * GoFunc describes one template function as Go declares it: the parameter types, an optional
