@@ -115,15 +115,20 @@ export function goTitle(s: string): string {
 
 function abbreviateFull(s: string, offset: number, maxWidth: number): string {
   if (s === '') return '';
-  const b = toBytes(s);
+  return fromBytes(abbreviateBytes(toBytes(s), offset, maxWidth));
+}
+
+/** abbreviateBytes is goutils.AbbreviateFull on the string's bytes (it may cut a rune). */
+function abbreviateBytes(b: Uint8Array, offset: number, maxWidth: number): Uint8Array {
   const n = b.length;
-  if (n <= maxWidth) return s;
+  if (n === 0 || n <= maxWidth) return b;
   if (offset > n) offset = n;
   if (n - offset < maxWidth - 3) offset = n - (maxWidth - 3);
-  const marker = '...';
-  if (offset <= 4) return fromBytes(b.subarray(0, maxWidth - 3)) + marker;
-  if (offset + maxWidth - 3 < n) return marker + abbreviateFull(fromBytes(b.subarray(offset)), 0, maxWidth - 3);
-  return marker + fromBytes(b.subarray(n - (maxWidth - 3)));
+  const join = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+  const marker = toBytes('...');
+  if (offset <= 4) return join(b.subarray(0, maxWidth - 3), marker);
+  if (offset + maxWidth - 3 < n) return join(marker, abbreviateBytes(b.subarray(offset), 0, maxWidth - 3));
+  return join(marker, b.subarray(n - (maxWidth - 3)));
 }
 
 /** wrapCustom is goutils.WrapCustom: wraps at spaces, counting bytes. */
