@@ -14,11 +14,11 @@
  * Errors carry Go's text so templates (`fromYaml` puts it under `Error`) and values-file failures
  * read as in Helm.
  */
-import { parseAllDocuments, isAlias, isMap as isYamlMap, isScalar, isSeq, Scalar, type Document, type Node as YamlNode } from 'yaml';
 import { GoStruct, GoTime, formatFloat, isMap, type Value } from '../../value.js';
 import { GO_JSON, JSONError, formatJSONFloat, formatRFC3339Nano, setKey } from './gojson.js';
 import { isBase60Float, isOldBool, resolvePlain } from './resolve.js';
 import { emitYaml, type ScalarStyle, type YNode } from './yamlemit.js';
+import { YAMLSyntaxError, parseYamlNodes, type YamlNode } from './yamlparse.js';
 
 /**
  * YAMLError is a failure to read YAML, with Go's message (`error converting YAML to JSON: yaml:
@@ -305,98 +305,18 @@ function checkControlCharacters(text: string): void {
   }
 }
 
-function lineAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
-/** endLine0 is the 0-based line go-yaml's scanner puts the end of the stream on. */
-function endLine0(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
-}
-
-/**
- * goParseError translates the first error of the `yaml` package into go-yaml's message. go-yaml
- * reports scanner errors with the 1-based line and parser errors with the 0-based one, and leaves
- * the line out when that number is 0; we follow the same arithmetic from the position where the
- * problem shows.
- */
-function goParseError(text: string, err: { code: string; message: string; pos: [number, number] }): YAMLError {
-  const at = err.pos[0];
-  const L = lineAt(text, at);
-  const scanner = (msg: string, line = L) => convError(msg, line > 1 ? line : undefined, err);
-  const parser = (msg: string, line0 = L - 1) => convError(msg, line0, err);
-  switch (err.code) {
-    case 'BLOCK_AS_IMPLICIT_KEY':
-    case 'MULTILINE_IMPLICIT_KEY': {
-      // go-yaml stops at the second ": " of the line or of the folded scalar.
-      const rest = text.slice(at);
-      const m = /:(?=[ \t\r\n]|$)/.exec(rest);
-      if (err.code === 'MULTILINE_IMPLICIT_KEY' && (!m || /^\s*-[ \n]/m.test(rest.slice(0, m.index)))) {
-        return parser('did not find expected key');
-      }
-      return scanner('mapping values are not allowed in this context', lineAt(text, at + (m ? m.index : 0)));
-    }
-    case 'BAD_INDENT':
-      if (/^Flow sequence/.test(err.message)) return parser("did not find expected ',' or ']'", endLine0(text));
-      if (/^Flow map/.test(err.message)) return parser("did not find expected ',' or '}'", endLine0(text));
-      return parser(previousIsSequenceItem(text, at) ? "did not find expected '-' indicator" : 'did not find expected key');
-    case 'MISSING_CHAR':
-      if (/quote/.test(err.message)) {
-        const nl = text.split('\n').length - 1;
-        return scanner('found unexpected end of stream', nl + 1);
-      }
-      return parser('did not find expected key');
-    case 'TAB_AS_INDENT':
-    case 'BAD_SCALAR_START':
-      return scanner('found character that cannot start any token');
-    case 'BAD_DQ_ESCAPE':
-      return scanner('found unknown escape character');
-    case 'UNEXPECTED_TOKEN':
-      if (/at node end/.test(err.message) && previousIsSequenceItem(text, at)) return parser("did not find expected '-' indicator");
-      return parser('did not find expected key');
-    default:
-      return parser('did not find expected key');
-  }
-}
-
-function previousIsSequenceItem(text: string, at: number): boolean {
-  const before = text.slice(0, at).replace(/\n[^\n]*$/, '');
-  const lines = before.split('\n').filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
-  const last = lines[lines.length - 1];
-  if (last === undefined) return false;
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  const col = /^ */.exec(text.slice(lineStart))![0].length;
-  const m = /^(\s*)- /.exec(last) ?? /^(\s*)-$/.exec(last);
-  return m !== null && m[1].length === col;
-}
-
 function readDocuments(text: string, firstOnly: boolean): Value[] {
   checkControlCharacters(text);
-  // go-yaml's reader turns NEL into a line break before scanning.
-  text = text.replace(/\u0085/g, '\n');
-  const parsed = parseAllDocuments(text, {
-    version: '1.1',
-    schema: 'failsafe',
-    uniqueKeys: false,
-    merge: false,
-    strict: false,
-    prettyErrors: false,
-  });
-  const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-  const stream = parsed as unknown as { errors?: unknown[] };
-  if (!Array.isArray(parsed) && stream.errors?.length) throw goParseError(text, stream.errors[0] as any);
-  const out: Value[] = [];
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) throw goParseError(text, err as any);
-    out.push(toJSONValue(new Reader(doc, text).node(doc.contents)));
-    if (firstOnly) break;
+  let nodes: YamlNode[];
+  try {
+    nodes = parseYamlNodes(text, firstOnly);
+  } catch (e) {
+    if (e instanceof YAMLSyntaxError) {
+      throw new YAMLError(`error converting YAML to JSON: yaml: ${e.message}`, e.line || undefined, { cause: e });
+    }
+    throw e;
   }
-  return out;
+  return nodes.map((n) => toJSONValue(new Decoder().decode(n)));
 }
 
 /** Go is a value as go-yaml v2 decodes into interface{}, before the JSON trip. */
@@ -415,108 +335,83 @@ function goKeyId(k: GoYaml): string {
   return typeof k + ':' + String(k);
 }
 
-const BINARY_TAG = 'tag:yaml.org,2002:binary';
+const TAG = 'tag:yaml.org,2002:';
+const RESOLVABLE = new Set(['', TAG + 'str', TAG + 'bool', TAG + 'int', TAG + 'float', TAG + 'null', TAG + 'timestamp']);
+const shortTag = (t: string) => (t.startsWith(TAG) ? '!!' + t.slice(TAG.length) : t);
 
-class Reader {
-  private aliasDepth = 0;
-  constructor(
-    private readonly doc: Document.Parsed,
-    private readonly text: string,
-  ) {}
+/** Decoder is go-yaml v2's decoder into interface{} (maps keyed by Go values, merges, aliases). */
+class Decoder {
+  private active = new Set<YamlNode>();
 
-  node(n: unknown): GoYaml {
-    if (n === null || n === undefined) return null;
-    if (isAlias(n)) {
-      const target = n.resolve(this.doc);
-      if (!target) throw new YAMLError(`error converting YAML to JSON: yaml: unknown anchor '${n.source}' referenced`);
-      if (++this.aliasDepth > 1000) throw convError('document contains excessive aliasing');
-      try {
-        return this.node(target);
-      } finally {
-        this.aliasDepth--;
-      }
-    }
-    if (isScalar(n)) return this.scalar(n);
-    if (isSeq(n)) return n.items.map((e) => this.node(e));
-    if (isYamlMap(n)) {
-      const m = new GoYamlMap();
-      for (const pair of n.items) {
-        const k = pair.key as YamlNode | null;
-        if (k && isScalar(k) && k.type === 'PLAIN' && k.value === '<<' && (!k.tag || k.tag === 'tag:yaml.org,2002:merge')) {
-          this.merge(pair.value, m);
-          continue;
+  decode(n: YamlNode): GoYaml {
+    switch (n.kind) {
+      case 'alias': {
+        if (this.active.has(n)) throw convError(`anchor '${n.name}' value contains itself`);
+        this.active.add(n);
+        try {
+          return this.decode(n.target);
+        } finally {
+          this.active.delete(n);
         }
-        const key = this.node(k);
-        if (Array.isArray(key) || key instanceof GoYamlMap) throw convError(`invalid map key: ${goSyntaxDeep(key)}`);
-        m.set(key, this.node(pair.value));
       }
-      return m;
+      case 'scalar':
+        return this.scalar(n);
+      case 'seq':
+        return n.items.map((e) => this.decode(e));
+      case 'map': {
+        const m = new GoYamlMap();
+        this.mapInto(n, m);
+        return m;
+      }
     }
-    return null;
   }
 
-  private merge(v: unknown, into: GoYamlMap): void {
+  private mapInto(n: YamlNode & { kind: 'map' }, m: GoYamlMap): void {
+    for (const [k, v] of n.pairs) {
+      if (k.kind === 'scalar' && k.value === '<<' && (k.implicit || k.tag === TAG + 'merge')) {
+        this.merge(v, m);
+        continue;
+      }
+      const key = this.decode(k);
+      if (Array.isArray(key) || key instanceof GoYamlMap) throw convError(`invalid map key: ${goSyntaxDeep(key)}`);
+      m.set(key, this.decode(v));
+    }
+  }
+
+  private merge(n: YamlNode, into: GoYamlMap): void {
     const want = () => convError('map merge requires map or sequence of maps as the value');
-    const one = (n: unknown) => {
-      const g = this.node(n);
-      if (!(g instanceof GoYamlMap)) throw want();
+    const one = (e: YamlNode) => {
+      const target = e.kind === 'alias' ? e.target : e;
+      if (target.kind !== 'map') throw want();
+      const g = this.decode(e) as GoYamlMap;
       for (const { key, value } of g.entries.values()) into.set(key, value);
     };
-    const target = isAlias(v) ? v.resolve(this.doc) : v;
-    if (isSeq(v)) {
-      for (let i = v.items.length - 1; i >= 0; i--) one(v.items[i]);
-    } else if (isYamlMap(target)) {
-      one(v);
-    } else {
-      throw want();
-    }
+    if (n.kind === 'map' || n.kind === 'alias') one(n);
+    else if (n.kind === 'seq') for (let i = n.items.length - 1; i >= 0; i--) one(n.items[i]);
+    else throw want();
   }
 
-  private scalar(n: Scalar): GoYaml {
-    let s = String(n.value ?? '');
-    // A block scalar that runs into the end of a stream with no final line break has no break to
-    // keep: go-yaml's value ends without one (the yaml package adds it).
-    if ((n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') && n.range && n.range[1] >= this.text.length) {
-      if (!/[\r\n]$/.test(this.text)) s = s.replace(/\n$/, '');
+  private scalar(n: YamlNode & { kind: 'scalar' }): GoYaml {
+    if (n.tag === '' && !n.implicit) return n.value;
+    if (n.tag === TAG + 'binary') {
+      const b64 = n.value.replace(/[\r\n]/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw convError('!!binary value contains invalid base64 data');
+      return Buffer.from(b64, 'base64').toString('latin1');
     }
-    const tag = n.tag;
-    if (tag) return this.tagged(s, tag, n.type === 'PLAIN');
-    if (n.type !== 'PLAIN') return s;
-    const r = resolvePlain(s);
+    if (!RESOLVABLE.has(n.tag)) return n.value;
+    const r = n.tag === TAG + 'str' ? ({ tag: 'str', value: n.value } as const) : resolvePlain(n.value);
+    const want = n.tag === '' ? r.tag : n.tag.slice(TAG.length);
+    if (r.tag !== want && !(want === 'float' && r.tag === 'int')) {
+      throw convError(`cannot decode ${shortTag(TAG + r.tag)} \`${n.value}\` as a ${shortTag(n.tag)}`);
+    }
     switch (r.tag) {
       case 'int':
-        return { int: r.value, unsigned: r.unsigned };
+        return want === 'float' ? Number(r.value) : { int: r.value, unsigned: r.unsigned };
       case 'timestamp':
       case 'merge':
-        return s;
+        return n.value;
       default:
         return r.value;
-    }
-  }
-
-  private tagged(s: string, tag: string, plainText: boolean): GoYaml {
-    const short = tag.replace(/^tag:yaml\.org,2002:/, '!!');
-    switch (short) {
-      case '!!str':
-        return s;
-      case '!!binary':
-        return Buffer.from(s.replace(/\s+/g, ''), 'base64').toString('latin1');
-      case '!!null':
-      case '!!bool':
-      case '!!int':
-      case '!!float':
-      case '!!timestamp': {
-        const r = resolvePlain(s);
-        const want = short.slice(2);
-        if (r.tag === want || (want === 'float' && r.tag === 'int')) {
-          if (r.tag === 'int') return want === 'float' ? Number(r.value) : { int: r.value, unsigned: r.unsigned };
-          return r.tag === 'timestamp' ? s : (r.value as GoYaml);
-        }
-        throw convError(`cannot decode !!str \`${s}\` as a ${short}`);
-      }
-      default:
-        if (tag === BINARY_TAG) return s;
-        return plainText ? this.scalar(new Scalar(s)) : s;
     }
   }
 }
