@@ -8,14 +8,25 @@
  * - mergeOverwrite: every src key wins, nil included, except that two maps merge recursively.
  * Go iterates maps in random order; keys and values here come in sorted key order.
  */
-import { GoStruct, GoTime, type FuncMap, type GoMap, type Value, goFunc, goTypeName, isMap, sortedKeys } from '../../value.js';
+import {
+  GoStruct,
+  GoTime,
+  type FuncMap,
+  type GoMap,
+  type Value,
+  goFunc,
+  goTypeName,
+  isMap,
+  sortedKeys,
+} from '../../value.js';
 import { fail, isEmpty, strval, typeName, withGoType } from './util.js';
 
 const has = (m: GoMap, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 
 /** setKey stores a value under any key, "__proto__" included, as Go's map would. */
 function setKey(m: GoMap, k: string, v: Value): void {
-  if (k === '__proto__') Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
   else m[k] = v;
 }
 
@@ -65,7 +76,12 @@ export function deepCopyValue(v: Value): Value {
 
 /** assertType is Go's x.(T) type assertion panic for a map or string. */
 function assertMap(func: string, v: Value): GoMap {
-  if (!isMap(v) || typeName(v) !== 'map[string]interface {}') fail(func, `interface conversion: interface {} is ${v === null || v === undefined ? 'nil' : typeName(v)}, not map[string]interface {}`, v);
+  if (!isMap(v) || typeName(v) !== 'map[string]interface {}')
+    fail(
+      func,
+      `interface conversion: interface {} is ${v === null || v === undefined ? 'nil' : typeName(v)}, not map[string]interface {}`,
+      v,
+    );
   return v;
 }
 
@@ -80,7 +96,12 @@ function dig(...ps: Value[]): Value {
   let dict = assertMap('dig', ps[ps.length - 1]);
   const def = ps[ps.length - 2];
   const ks = ps.slice(0, -2).map((k) => {
-    if (typeof k !== 'string') fail('dig', `interface conversion: interface {} is ${k === null || k === undefined ? 'nil' : goTypeName(k)}, not string`, k);
+    if (typeof k !== 'string')
+      fail(
+        'dig',
+        `interface conversion: interface {} is ${k === null || k === undefined ? 'nil' : goTypeName(k)}, not string`,
+        k,
+      );
     return k;
   });
   for (let i = 0; ; i++) {
@@ -122,9 +143,17 @@ export const dictFuncs: FuncMap = {
     ['string'],
     { variadic: 'map' },
   ),
-  keys: goFunc((...ds: (GoMap | null)[]) => withGoType(ds.flatMap((d) => (d ? sortedKeys(d) : [])), '[]string'), [], {
-    variadic: 'map',
-  }),
+  keys: goFunc(
+    (...ds: (GoMap | null)[]) =>
+      withGoType(
+        ds.flatMap((d) => (d ? sortedKeys(d) : [])),
+        '[]string',
+      ),
+    [],
+    {
+      variadic: 'map',
+    },
+  ),
   pick: goFunc(
     (d: GoMap | null, ...keys: string[]) => {
       const out: GoMap = {};
@@ -144,7 +173,9 @@ export const dictFuncs: FuncMap = {
     ['map'],
     { variadic: 'string' },
   ),
-  merge: goFunc((d: GoMap | null, ...s: (GoMap | null)[]) => merge('merge', false, d, ...s), ['map'], { variadic: 'map' }),
+  merge: goFunc((d: GoMap | null, ...s: (GoMap | null)[]) => merge('merge', false, d, ...s), ['map'], {
+    variadic: 'map',
+  }),
   mustMerge: goFunc((d: GoMap | null, ...s: (GoMap | null)[]) => merge('mustMerge', false, d, ...s), ['map'], {
     variadic: 'map',
     returnsError: true,

@@ -17,7 +17,15 @@ import { helmFuncs } from '../helm/index.js';
 import { sprigFuncs } from './index.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'gotemplate');
-const AREAS = ['sprig-strings', 'sprig-math', 'sprig-lists', 'sprig-dicts', 'sprig-defaults', 'sprig-encoding', 'sprig-edge'];
+const AREAS = [
+  'sprig-strings',
+  'sprig-math',
+  'sprig-lists',
+  'sprig-dicts',
+  'sprig-defaults',
+  'sprig-encoding',
+  'sprig-edge',
+];
 
 interface Case {
   name: string;
@@ -77,7 +85,10 @@ for (const area of AREAS) {
         assert.equal(got.output, c.output);
       } else {
         assert.equal(got.output, null, `helm fails with ${c.error}`);
-        assert.ok(got.error!.includes(expectedFailure(c.error!)), `${got.error}\n  should contain\n${expectedFailure(c.error!)}`);
+        assert.ok(
+          got.error!.includes(expectedFailure(c.error!)),
+          `${got.error}\n  should contain\n${expectedFailure(c.error!)}`,
+        );
       }
     });
   }

@@ -53,7 +53,9 @@ function rfc3339Nano(t: GoTime): string {
   const frac = nanos ? '.' + String(nanos).padStart(9, '0').replace(/0+$/, '') : '';
   const off = t.offsetSeconds;
   const zone =
-    off === 0 ? 'Z' : (off < 0 ? '-' : '+') + p(Math.floor(Math.abs(off) / 3600)) + ':' + p(Math.floor((Math.abs(off) % 3600) / 60));
+    off === 0
+      ? 'Z'
+      : (off < 0 ? '-' : '+') + p(Math.floor(Math.abs(off) / 3600)) + ':' + p(Math.floor((Math.abs(off) % 3600) / 60));
   return (
     `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T` +
     `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac}${zone}`
@@ -105,7 +107,7 @@ export function marshalJSON(v: Value, opts: { escapeHTML?: boolean; indent?: str
 
 function quoteChar(c: string): string {
   if (c === "'") return "'\\''";
-  if (c === '"') return '\'"\'';
+  if (c === '"') return "'\"'";
   const s = JSON.stringify(c).slice(1, -1);
   const cp = c.codePointAt(0)!;
   if (cp < 0x20 && !/^\\[nrtbf]$/.test(s)) return "'\\x" + cp.toString(16).padStart(2, '0') + "'";
@@ -217,7 +219,8 @@ export function unmarshalJSON(text: string): Value {
         if (text[i] !== ':') bad('after object key');
         i++;
         const v = value();
-        if (k === '__proto__') Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (k === '__proto__')
+          Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
         else m[k] = v;
         ws();
         if (i >= n) eof();

@@ -109,10 +109,12 @@ export const listFuncs: FuncMap = {
     'any',
     'any',
   ]),
-  ...pair('prepend', 'mustPrepend', (f, l: Value, v: Value) => [v, ...asList(f, l, (k) => `Cannot prepend on type ${k}`)], [
-    'any',
-    'any',
-  ]),
+  ...pair(
+    'prepend',
+    'mustPrepend',
+    (f, l: Value, v: Value) => [v, ...asList(f, l, (k) => `Cannot prepend on type ${k}`)],
+    ['any', 'any'],
+  ),
   ...pair('chunk', 'mustChunk', chunk, ['int', 'any']),
   ...pair(
     'first',
@@ -142,7 +144,10 @@ export const listFuncs: FuncMap = {
   ...pair(
     'reverse',
     'mustReverse',
-    (f, l: Value) => asList(f, l, (k) => `Cannot find reverse on type ${k}`).slice().reverse(),
+    (f, l: Value) =>
+      asList(f, l, (k) => `Cannot find reverse on type ${k}`)
+        .slice()
+        .reverse(),
     ['any'],
   ),
   ...pair(

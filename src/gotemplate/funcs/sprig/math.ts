@@ -59,7 +59,7 @@ function decDiv(func: string, a: Dec, b: Dec): Dec {
   let q = num / den;
   const r = num % den;
   const abs = (x: bigint) => (x < 0n ? -x : x);
-  if (2n * abs(r) >= abs(den)) q += (num < 0n) !== (den < 0n) ? -1n : 1n;
+  if (2n * abs(r) >= abs(den)) q += num < 0n !== den < 0n ? -1n : 1n;
   return { coef: q, exp: -DIVISION_PRECISION };
 }
 
@@ -164,7 +164,10 @@ export const mathFuncs: FuncMap = {
   toDecimal: goFunc((v: Value) => parseInt64(formatV(v), 8) ?? 0n, ['any']),
   seq: goFunc(seq, [], { variadic: 'int' }),
   until: goFunc((n: bigint) => withGoType(untilStep(0n, n, n < 0n ? -1n : 1n), '[]int'), ['int']),
-  untilStep: goFunc((a: bigint, b: bigint, c: bigint) => withGoType(untilStep(a, b, c), '[]int'), ['int', 'int', 'int']),
+  untilStep: goFunc(
+    (a: bigint, b: bigint, c: bigint) => withGoType(untilStep(a, b, c), '[]int'),
+    ['int', 'int', 'int'],
+  ),
   add1: goFunc((a: Value) => wrap64(castToInt64(a) + 1n), ['any']),
   add: goFunc((...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc + castToInt64(x)), 0n), [], {
     variadic: 'any',
@@ -172,9 +175,11 @@ export const mathFuncs: FuncMap = {
   sub: goFunc((a: Value, b: Value) => wrap64(castToInt64(a) - castToInt64(b)), ['any', 'any']),
   div: goFunc((a: Value, b: Value) => idiv('div', a, b, false), ['any', 'any']),
   mod: goFunc((a: Value, b: Value) => idiv('mod', a, b, true), ['any', 'any']),
-  mul: goFunc((a: Value, ...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc * castToInt64(x)), castToInt64(a)), [
-    'any',
-  ], { variadic: 'any' }),
+  mul: goFunc(
+    (a: Value, ...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc * castToInt64(x)), castToInt64(a)),
+    ['any'],
+    { variadic: 'any' },
+  ),
   randInt: goFunc(randInt, ['int', 'int']),
   add1f: goFunc((a: Value) => decimalOp('add1f', a, [1n], decAdd), ['any']),
   addf: goFunc((...xs: Value[]) => decimalOp('addf', 0, xs, decAdd), [], { variadic: 'any' }),
@@ -186,19 +191,24 @@ export const mathFuncs: FuncMap = {
   biggest: goFunc(intMax, ['any'], { variadic: 'any' }),
   max: goFunc(intMax, ['any'], { variadic: 'any' }),
   min: goFunc(
-    (a: Value, ...xs: Value[]) => xs.reduce<bigint>((acc, x) => {
-      const b = castToInt64(x);
-      return b < acc ? b : acc;
-    }, castToInt64(a)),
+    (a: Value, ...xs: Value[]) =>
+      xs.reduce<bigint>((acc, x) => {
+        const b = castToInt64(x);
+        return b < acc ? b : acc;
+      }, castToInt64(a)),
     ['any'],
     { variadic: 'any' },
   ),
-  maxf: goFunc((a: Value, ...xs: Value[]) => xs.reduce<number>((acc, x) => maxf(acc, castToFloat64(x)), castToFloat64(a)), [
-    'any',
-  ], { variadic: 'any' }),
-  minf: goFunc((a: Value, ...xs: Value[]) => xs.reduce<number>((acc, x) => minf(acc, castToFloat64(x)), castToFloat64(a)), [
-    'any',
-  ], { variadic: 'any' }),
+  maxf: goFunc(
+    (a: Value, ...xs: Value[]) => xs.reduce<number>((acc, x) => maxf(acc, castToFloat64(x)), castToFloat64(a)),
+    ['any'],
+    { variadic: 'any' },
+  ),
+  minf: goFunc(
+    (a: Value, ...xs: Value[]) => xs.reduce<number>((acc, x) => minf(acc, castToFloat64(x)), castToFloat64(a)),
+    ['any'],
+    { variadic: 'any' },
+  ),
   ceil: goFunc((a: Value) => Math.ceil(castToFloat64(a)), ['any']),
   floor: goFunc((a: Value) => Math.floor(castToFloat64(a)), ['any']),
   round: goFunc(goRound, ['any', 'int'], { variadic: 'float64' }),

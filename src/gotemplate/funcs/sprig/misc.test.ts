@@ -41,7 +41,12 @@ const cases: Case[] = [
   { name: 'kindIs', fn: 'kindIs', args: ['string', 1n], want: 'false' },
   { name: 'deepEqual int and float', fn: 'deepEqual', args: [1n, 1], want: 'false' },
   { name: 'deepEqual maps', fn: 'deepEqual', args: [{ x: 1 }, { x: 1 }], want: 'true' },
-  { name: 'deepEqual []interface{} and []string', fn: 'deepEqual', args: [['a'], sprigFuncs.splitList.fn(',', 'a')], want: 'false' },
+  {
+    name: 'deepEqual []interface{} and []string',
+    fn: 'deepEqual',
+    args: [['a'], sprigFuncs.splitList.fn(',', 'a')],
+    want: 'false',
+  },
   {
     name: 'toPrettyJson escapes HTML and sorts keys',
     fn: 'toPrettyJson',
@@ -60,23 +65,93 @@ const cases: Case[] = [
     args: [{ k: { n: 100000000n, u: '\u2028' } }],
     want: '{\n  "k": {\n    "n": 100000000,\n    "u": "\\u2028"\n  }\n}',
   },
-  { name: 'mustFromJson', fn: 'mustFromJson', args: ['{"a": [1, 2.5, "x", null, true], "b": {}}'], want: 'map[a:[1 2.5 x <nil> true] b:map[]]' },
+  {
+    name: 'mustFromJson',
+    fn: 'mustFromJson',
+    args: ['{"a": [1, 2.5, "x", null, true], "b": {}}'],
+    want: 'map[a:[1 2.5 x <nil> true] b:map[]]',
+  },
   { name: 'mustFromJson null', fn: 'mustFromJson', args: ['null'], want: '<nil>' },
-  { name: 'mustFromJson bad key', fn: 'mustFromJson', args: ['{bad'], throws: "invalid character 'b' looking for beginning of object key string" },
+  {
+    name: 'mustFromJson bad key',
+    fn: 'mustFromJson',
+    args: ['{bad'],
+    throws: "invalid character 'b' looking for beginning of object key string",
+  },
   { name: 'mustFromJson truncated', fn: 'mustFromJson', args: ['{"a": 1'], throws: 'unexpected end of JSON input' },
   { name: 'mustFromJson empty', fn: 'mustFromJson', args: [''], throws: 'unexpected end of JSON input' },
-  { name: 'mustFromJson trailing', fn: 'mustFromJson', args: ['{} x'], throws: "invalid character 'x' after top-level value" },
-  { name: 'mustFromJson cut literal', fn: 'mustFromJson', args: ['tru'], throws: "invalid character ' ' in literal true (expecting 'e')" },
-  { name: 'mustFromJson bad literal', fn: 'mustFromJson', args: ['trux'], throws: "invalid character 'x' in literal true (expecting 'e')" },
-  { name: 'mustFromJson bad number', fn: 'mustFromJson', args: ['-x'], throws: "invalid character 'x' in numeric literal" },
-  { name: 'mustFromJson missing colon', fn: 'mustFromJson', args: ['{"a" 1}'], throws: "invalid character '1' after object key" },
-  { name: 'mustFromJson missing comma', fn: 'mustFromJson', args: ['[1 2]'], throws: "invalid character '2' after array element" },
-  { name: 'mustFromJson missing comma in object', fn: 'mustFromJson', args: ['{"a":1 "b":2}'], throws: 'invalid character \'"\' after object key:value pair' },
-  { name: 'mustFromJson single quotes', fn: 'mustFromJson', args: ["'a'"], throws: "invalid character '\\'' looking for beginning of value" },
-  { name: 'mustFromJson tab in string', fn: 'mustFromJson', args: ['"a\tb"'], throws: "invalid character '\\t' in string literal" },
-  { name: 'mustFromJson bad escape', fn: 'mustFromJson', args: ['"a\\qb"'], throws: "invalid character 'q' in string escape code" },
-  { name: 'mustFromJson bad fraction', fn: 'mustFromJson', args: ['1.x'], throws: "invalid character 'x' after decimal point in numeric literal" },
-  { name: 'mustFromJson bad exponent', fn: 'mustFromJson', args: ['1ex'], throws: "invalid character 'x' in exponent of numeric literal" },
+  {
+    name: 'mustFromJson trailing',
+    fn: 'mustFromJson',
+    args: ['{} x'],
+    throws: "invalid character 'x' after top-level value",
+  },
+  {
+    name: 'mustFromJson cut literal',
+    fn: 'mustFromJson',
+    args: ['tru'],
+    throws: "invalid character ' ' in literal true (expecting 'e')",
+  },
+  {
+    name: 'mustFromJson bad literal',
+    fn: 'mustFromJson',
+    args: ['trux'],
+    throws: "invalid character 'x' in literal true (expecting 'e')",
+  },
+  {
+    name: 'mustFromJson bad number',
+    fn: 'mustFromJson',
+    args: ['-x'],
+    throws: "invalid character 'x' in numeric literal",
+  },
+  {
+    name: 'mustFromJson missing colon',
+    fn: 'mustFromJson',
+    args: ['{"a" 1}'],
+    throws: "invalid character '1' after object key",
+  },
+  {
+    name: 'mustFromJson missing comma',
+    fn: 'mustFromJson',
+    args: ['[1 2]'],
+    throws: "invalid character '2' after array element",
+  },
+  {
+    name: 'mustFromJson missing comma in object',
+    fn: 'mustFromJson',
+    args: ['{"a":1 "b":2}'],
+    throws: "invalid character '\"' after object key:value pair",
+  },
+  {
+    name: 'mustFromJson single quotes',
+    fn: 'mustFromJson',
+    args: ["'a'"],
+    throws: "invalid character '\\'' looking for beginning of value",
+  },
+  {
+    name: 'mustFromJson tab in string',
+    fn: 'mustFromJson',
+    args: ['"a\tb"'],
+    throws: "invalid character '\\t' in string literal",
+  },
+  {
+    name: 'mustFromJson bad escape',
+    fn: 'mustFromJson',
+    args: ['"a\\qb"'],
+    throws: "invalid character 'q' in string escape code",
+  },
+  {
+    name: 'mustFromJson bad fraction',
+    fn: 'mustFromJson',
+    args: ['1.x'],
+    throws: "invalid character 'x' after decimal point in numeric literal",
+  },
+  {
+    name: 'mustFromJson bad exponent',
+    fn: 'mustFromJson',
+    args: ['1ex'],
+    throws: "invalid character 'x' in exponent of numeric literal",
+  },
   { name: 'b64enc of UTF-8', fn: 'b64enc', args: ['héllo'], want: 'aMOpbGxv' },
   { name: 'b64dec', fn: 'b64dec', args: ['aGVsbG8='], want: 'hello' },
   { name: 'b64dec skips newlines', fn: 'b64dec', args: ['aGVs\nbG8='], want: 'hello' },
@@ -131,7 +206,12 @@ const cases: Case[] = [
     args: ['https://user:pa%20ss@example.com:8443/a%20b/c?x=1&y=2#frag%21'],
     want: 'map[fragment:frag! host:example.com:8443 hostname:example.com opaque: path:/a b/c query:x=1&y=2 scheme:https userinfo:user:pa%20ss]',
   },
-  { name: 'urlParse no scheme', fn: 'urlParse', args: [':nope'], throws: 'unable to parse url: parse ":nope": missing protocol scheme' },
+  {
+    name: 'urlParse no scheme',
+    fn: 'urlParse',
+    args: [':nope'],
+    throws: 'unable to parse url: parse ":nope": missing protocol scheme',
+  },
   {
     name: 'urlParse bad escape',
     fn: 'urlParse',
@@ -144,7 +224,12 @@ const cases: Case[] = [
     args: [{ scheme: 'https', host: 'example.com', path: '/a b', query: 'x=1', fragment: 'f g' }],
     want: 'https://example.com/a%20b?x=1#f%20g',
   },
-  { name: 'urlJoin relative path', fn: 'urlJoin', args: [{ scheme: 'http', host: 'h', path: 'rel' }], want: 'http://h/rel' },
+  {
+    name: 'urlJoin relative path',
+    fn: 'urlJoin',
+    args: [{ scheme: 'http', host: 'h', path: 'rel' }],
+    want: 'http://h/rel',
+  },
   { name: 'urlJoin colon in first segment', fn: 'urlJoin', args: [{ path: 'a:b' }], want: './a:b' },
   { name: 'urlJoin opaque', fn: 'urlJoin', args: [{ scheme: 'mailto', opaque: 'a@b.c' }], want: 'mailto:a@b.c' },
   {
@@ -153,7 +238,12 @@ const cases: Case[] = [
     args: [{ scheme: 'http', host: 'h', userinfo: 'u:p w' }],
     throws: 'unable to parse userinfo in dict: parse "proto://u:p w@host": net/url: invalid userinfo',
   },
-  { name: 'urlJoin non-string', fn: 'urlJoin', args: [{ host: 1n }], throws: 'unable to parse host key, must be of type string, but int found' },
+  {
+    name: 'urlJoin non-string',
+    fn: 'urlJoin',
+    args: [{ host: 1n }],
+    throws: 'unable to parse host key, must be of type string, but int found',
+  },
 ];
 
 for (const c of cases) {
@@ -178,5 +268,8 @@ test('uuidv4 is a random version 4 UUID', () => {
 
 test('JSON round trip keeps the value', () => {
   const v = { a: [1, 2, { b: 'c' }], n: null };
-  assert.equal(sprigFuncs.toRawJson.fn(sprigFuncs.mustFromJson.fn(sprigFuncs.toRawJson.fn(v))), '{"a":[1,2,{"b":"c"}],"n":null}');
+  assert.equal(
+    sprigFuncs.toRawJson.fn(sprigFuncs.mustFromJson.fn(sprigFuncs.toRawJson.fn(v))),
+    '{"a":[1,2,{"b":"c"}],"n":null}',
+  );
 });

@@ -86,7 +86,7 @@ function b32decode(s: string): string {
   while (p < olen && !end) {
     const dbuf = [0, 0, 0, 0, 0, 0, 0, 0];
     let dlen = 8;
-    for (let j = 0; j < 8; ) {
+    for (let j = 0; j < 8;) {
       if (p >= olen) corrupt(olen - (olen - p) - j);
       const inb = src[p++];
       const rem = olen - p;
@@ -318,8 +318,10 @@ function urlJoin(d: GoMap | null): string {
   const get = (k: string): string => {
     if (!d || !Object.prototype.hasOwnProperty.call(d, k)) return '';
     const v = d[k];
-    if (v === null || v === undefined) fail('urlJoin', 'runtime error: invalid memory address or nil pointer dereference');
-    if (typeof v !== 'string') fail('urlJoin', `unable to parse ${k} key, must be of type string, but ${goKindName(v)} found`, v);
+    if (v === null || v === undefined)
+      fail('urlJoin', 'runtime error: invalid memory address or nil pointer dereference');
+    if (typeof v !== 'string')
+      fail('urlJoin', `unable to parse ${k} key, must be of type string, but ${goKindName(v)} found`, v);
     return v;
   };
   const scheme = get('scheme');
@@ -337,7 +339,10 @@ function urlJoin(d: GoMap | null): string {
       if (host !== '' || path !== '' || userinfo !== '') out += '//';
       if (userinfo !== '') {
         if (!validUserinfo(userinfo)) {
-          fail('urlJoin', `unable to parse userinfo in dict: parse ${goQuote(`proto://${userinfo}@host`)}: net/url: invalid userinfo`);
+          fail(
+            'urlJoin',
+            `unable to parse userinfo in dict: parse ${goQuote(`proto://${userinfo}@host`)}: net/url: invalid userinfo`,
+          );
         }
         const c = userinfo.indexOf(':');
         const name = c >= 0 ? userinfo.slice(0, c) : userinfo;
@@ -417,21 +422,32 @@ export const miscFuncs: FuncMap = {
   toJson: goFunc((v: Value) => json('toJson', () => marshalJSON(v), true), ['any']),
   mustToJson: goFunc((v: Value) => json('mustToJson', () => marshalJSON(v), false), ['any'], { returnsError: true }),
   toPrettyJson: goFunc((v: Value) => json('toPrettyJson', () => marshalJSON(v, { indent: '  ' }), true), ['any']),
-  mustToPrettyJson: goFunc((v: Value) => json('mustToPrettyJson', () => marshalJSON(v, { indent: '  ' }), false), ['any'], {
-    returnsError: true,
-  }),
+  mustToPrettyJson: goFunc(
+    (v: Value) => json('mustToPrettyJson', () => marshalJSON(v, { indent: '  ' }), false),
+    ['any'],
+    {
+      returnsError: true,
+    },
+  ),
   toRawJson: goFunc((v: Value) => json('toRawJson', () => marshalJSON(v, { escapeHTML: false }), true), ['any']),
-  mustToRawJson: goFunc((v: Value) => json('mustToRawJson', () => marshalJSON(v, { escapeHTML: false }), false), ['any'], {
-    returnsError: true,
-  }),
+  mustToRawJson: goFunc(
+    (v: Value) => json('mustToRawJson', () => marshalJSON(v, { escapeHTML: false }), false),
+    ['any'],
+    {
+      returnsError: true,
+    },
+  ),
 
   // reflection
   typeOf: goFunc(typeName, ['any']),
   typeIs: goFunc((t: string, v: Value) => t === typeName(v), ['string', 'any']),
-  typeIsLike: goFunc((t: string, v: Value) => {
-    const n = typeName(v);
-    return t === n || '*' + t === n;
-  }, ['string', 'any']),
+  typeIsLike: goFunc(
+    (t: string, v: Value) => {
+      const n = typeName(v);
+      return t === n || '*' + t === n;
+    },
+    ['string', 'any'],
+  ),
   kindOf: goFunc(kindName, ['any']),
   kindIs: goFunc((t: string, v: Value) => t === kindName(v), ['string', 'any']),
   deepEqual: goFunc(deepEqual, ['any', 'any']),
@@ -460,5 +476,3 @@ export const miscFuncs: FuncMap = {
 
   uuidv4: goFunc(() => crypto.randomUUID(), []),
 };
-
-

@@ -362,11 +362,14 @@ export const stringFuncs: FuncMap = {
   repeat: goFunc((count: bigint, s: string) => goRepeat('repeat', s, count), ['int', 'string']),
   trimall: goFunc((a: string, b: string) => trimCutset(b, a), ['string', 'string']),
   trimAll: goFunc((a: string, b: string) => trimCutset(b, a), ['string', 'string']),
-  trimSuffix: goFunc((a: string, b: string) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b), [
-    'string',
-    'string',
-  ]),
-  trimPrefix: goFunc((a: string, b: string) => (a !== '' && b.startsWith(a) ? b.slice(a.length) : b), ['string', 'string']),
+  trimSuffix: goFunc(
+    (a: string, b: string) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b),
+    ['string', 'string'],
+  ),
+  trimPrefix: goFunc(
+    (a: string, b: string) => (a !== '' && b.startsWith(a) ? b.slice(a.length) : b),
+    ['string', 'string'],
+  ),
   nospace: goFunc(deleteWhiteSpace, ['string']),
   initials: goFunc(initials, ['string']),
   randAlphaNum: goFunc((n: bigint) => randomFrom(ALPHA + DIGITS, num(n)), ['int']),
@@ -379,7 +382,10 @@ export const stringFuncs: FuncMap = {
   camelcase: goFunc(camelcase, ['string']),
   kebabcase: goFunc(kebabcase, ['string']),
   wrap: goFunc((l: bigint, s: string) => wrapCustom(s, num(l), '', false), ['int', 'string']),
-  wrapWith: goFunc((l: bigint, sep: string, s: string) => wrapCustom(s, num(l), sep, true), ['int', 'string', 'string']),
+  wrapWith: goFunc(
+    (l: bigint, sep: string, s: string) => wrapCustom(s, num(l), sep, true),
+    ['int', 'string', 'string'],
+  ),
   contains: goFunc((sub: string, s: string) => s.includes(sub), ['string', 'string']),
   hasPrefix: goFunc((sub: string, s: string) => s.startsWith(sub), ['string', 'string']),
   hasSuffix: goFunc((sub: string, s: string) => s.endsWith(sub), ['string', 'string']),
@@ -418,8 +424,10 @@ export const stringFuncs: FuncMap = {
   toStrings: goFunc((v: Value) => strings(strslice(v)), ['any']),
   split: goFunc((sep: string, s: string) => splitMap(goSplitN(s, sep, -1)), ['string', 'string']),
   splitList: goFunc((sep: string, s: string) => strings(goSplitN(s, sep, -1)), ['string', 'string']),
-  splitn: goFunc((sep: string, n: bigint, s: string) => splitMap(goSplitN(s, sep, num(n))), ['string', 'int', 'string']),
+  splitn: goFunc(
+    (sep: string, n: bigint, s: string) => splitMap(goSplitN(s, sep, num(n))),
+    ['string', 'int', 'string'],
+  ),
   join: goFunc((sep: string, v: Value) => strslice(v).join(sep), ['string', 'any']),
   sortAlpha: goFunc(sortAlpha, ['any']),
 };
-

@@ -127,8 +127,18 @@ export function toLowerRune(c: number): number {
   return simpleMap(c, (s) => s.toLowerCase());
 }
 const titleExceptions: Record<number, number> = {
-  0x1c4: 0x1c5, 0x1c5: 0x1c5, 0x1c6: 0x1c5, 0x1c7: 0x1c8, 0x1c8: 0x1c8, 0x1c9: 0x1c8,
-  0x1ca: 0x1cb, 0x1cb: 0x1cb, 0x1cc: 0x1cb, 0x1f1: 0x1f2, 0x1f2: 0x1f2, 0x1f3: 0x1f2,
+  0x1c4: 0x1c5,
+  0x1c5: 0x1c5,
+  0x1c6: 0x1c5,
+  0x1c7: 0x1c8,
+  0x1c8: 0x1c8,
+  0x1c9: 0x1c8,
+  0x1ca: 0x1cb,
+  0x1cb: 0x1cb,
+  0x1cc: 0x1cb,
+  0x1f1: 0x1f2,
+  0x1f2: 0x1f2,
+  0x1f3: 0x1f2,
 };
 /** toTitleRune is unicode.ToTitle (upper case except for the few digraphs with a title form). */
 export function toTitleRune(c: number): number {
@@ -373,7 +383,9 @@ export function deepEqual(a: Value, b: Value): boolean {
     return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
   }
   if (a instanceof GoTime) {
-    return b instanceof GoTime && a.ms === b.ms && a.ns === b.ns && a.offsetSeconds === b.offsetSeconds && a.zone === b.zone;
+    return (
+      b instanceof GoTime && a.ms === b.ms && a.ns === b.ns && a.offsetSeconds === b.offsetSeconds && a.zone === b.zone
+    );
   }
   if (a instanceof GoStruct) {
     if (!(b instanceof GoStruct) || a.goType !== b.goType) return false;
@@ -422,17 +434,32 @@ export function goQuote(s: string): string {
     if (c === 0x22) out += '\\"';
     else if (c === 0x5c) out += '\\\\';
     else if (c < 0x80 && c >= 0x20 && c !== 0x7f) out += ch;
-    else if (c === 0xfffd) out += ch; // U+FFFD is printable (invalid bytes were lost on decoding)
+    else if (c === 0xfffd)
+      out += ch; // U+FFFD is printable (invalid bytes were lost on decoding)
     else if (c >= 0x80 && isPrint(c)) out += ch;
     else {
       switch (c) {
-        case 7: out += '\\a'; break;
-        case 8: out += '\\b'; break;
-        case 0xc: out += '\\f'; break;
-        case 0xa: out += '\\n'; break;
-        case 0xd: out += '\\r'; break;
-        case 9: out += '\\t'; break;
-        case 0xb: out += '\\v'; break;
+        case 7:
+          out += '\\a';
+          break;
+        case 8:
+          out += '\\b';
+          break;
+        case 0xc:
+          out += '\\f';
+          break;
+        case 0xa:
+          out += '\\n';
+          break;
+        case 0xd:
+          out += '\\r';
+          break;
+        case 9:
+          out += '\\t';
+          break;
+        case 0xb:
+          out += '\\v';
+          break;
         default:
           if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
           else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
