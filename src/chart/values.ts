@@ -209,6 +209,10 @@ function coalesceChartValues(warn: Warn, c: Chart, v: GoMap, prefix: string, mer
 function coalesceTablesFullKey(warn: Warn, dst: GoMap, src: GoMap, prefix: string, merge: boolean): GoMap {
   if (src === null || src === undefined) return dst;
   if (dst === null || dst === undefined) return src;
+  // A null in dst removes a key only where src (the chart default) had a value: a null the
+  // default also has, or one for a key without a default, is kept (Helm 4.1).
+  const srcOriginalNonNil = new Set<string>();
+  for (const [key, val] of Object.entries(src)) if (val !== null && val !== undefined) srcOriginalNonNil.add(key);
   for (const [key, val] of Object.entries(dst)) {
     if (val === null || val === undefined) src[key] = null;
   }
@@ -216,7 +220,7 @@ function coalesceTablesFullKey(warn: Warn, dst: GoMap, src: GoMap, prefix: strin
     const fullkey = concatPrefix(prefix, key);
     const has = key in dst;
     const dv = dst[key];
-    if (has && !merge && (dv === null || dv === undefined)) {
+    if (has && !merge && (dv === null || dv === undefined) && srcOriginalNonNil.has(key)) {
       delete dst[key];
     } else if (!has) {
       dst[key] = val;
