@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startRegistry, type Registry } from '../src/devcluster/registry.js';
 import {
+  AuthCache,
   AuthenticationError,
   ChartCache,
   RegistryClient,
@@ -46,7 +47,7 @@ describe('basic auth (htpasswd)', () => {
   });
 
   it('pulls with the right credentials, sending them up front after the first challenge', async () => {
-    const client = new RegistryClient({ credentials: creds(reg) });
+    const client = new RegistryClient({ credentials: creds(reg), authCache: new AuthCache() });
     try {
       proxy.reset();
       const p = await pullChart(`oci://${proxy.host}/charts/private:1.0.0`, { client, cache: freshCache() });
@@ -178,7 +179,7 @@ describe('bearer token flow', () => {
   after(() => reg?.stop());
 
   it('gets a token through the challenge and reuses it until it expires', async () => {
-    const client = new RegistryClient({ credentials: creds(reg) });
+    const client = new RegistryClient({ credentials: creds(reg), authCache: new AuthCache() });
     try {
       const before = reg.tokenServer!.issued;
       const a = await pullChart(`${reg.ociBase}/charts/tokened`, { version: '~1.0', client, cache: freshCache() });
@@ -192,11 +193,31 @@ describe('bearer token flow', () => {
     }
   });
 
+  it('shares tokens between clients through the process-wide AuthCache, per credentials', async () => {
+    const ts = reg.tokenServer!;
+    await pullChart(`${reg.ociBase}/charts/tokened:1.0.0`, { credentials: creds(reg), cache: freshCache() });
+    const issued = ts.issued;
+    const again = await pullChart(`${reg.ociBase}/charts/tokened:1.1.0`, {
+      credentials: creds(reg),
+      cache: freshCache(),
+    });
+    assert.equal(again.digest, charts[1]!.digest);
+    assert.equal(ts.issued, issued, 'a new client reused the shared token');
+    await assert.rejects(
+      pullChart(`${reg.ociBase}/charts/tokened:1.1.0`, {
+        credentials: { username: reg.username, password: 'other' },
+        cache: freshCache(),
+      }),
+      AuthenticationError,
+      'other credentials do not get the cached token',
+    );
+  });
+
   it('refreshes the token when the registry refuses it (401) and carries on', async () => {
     const ts = reg.tokenServer!;
     // distribution accepts tokens up to 60s past `exp`: this one is refused ~3s from now, while the client believes 1h.
     ts.setTokenTtl(-57, 3600);
-    const client = new RegistryClient({ credentials: creds(reg) });
+    const client = new RegistryClient({ credentials: creds(reg), authCache: new AuthCache() });
     try {
       await pullChart(`${reg.ociBase}/charts/tokened:1.2.0`, { client, cache: freshCache() });
       const issued = ts.issued;
@@ -227,7 +248,11 @@ describe('bearer token flow', () => {
     it(f.name, async () => {
       const denied = reg.tokenServer!.denied;
       await assert.rejects(
-        resolveChart(`${reg.ociBase}/charts/tokened:1.0.0`, { credentials: f.credentials?.(), retryBaseMs: 10 }),
+        resolveChart(`${reg.ociBase}/charts/tokened:1.0.0`, {
+          credentials: f.credentials?.(),
+          retryBaseMs: 10,
+          authCache: new AuthCache(),
+        }),
         (e: unknown) => {
           assert.ok(e instanceof AuthenticationError, String(e));
           assert.match(e.message, f.message);

@@ -17,6 +17,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { dockerConfigCredentials, parseChallenges, type Credentials } from './auth.js';
+import { AuthCache, identityOf, type CachedToken } from './authcache.js';
 import {
   AuthenticationError,
   DigestMismatchError,
@@ -65,6 +66,8 @@ export interface RegistryClientOptions {
   /** tagPageSize: `n` for tag list pages (default 1000). */
   tagPageSize?: number;
   userAgent?: string;
+  /** authCache: where learned schemes and tokens live (default: AuthCache.shared, process-wide). */
+  authCache?: AuthCache;
   /** onResponse is called for every HTTP exchange (metrics, tests). URLs carry no credentials. */
   onResponse?: (event: { method: string; url: string; status: number; attempt: number }) => void;
 }
@@ -86,10 +89,7 @@ interface RequestSpec {
   what: string;
 }
 
-interface Token {
-  value: string;
-  expiresAt: number;
-}
+type Token = CachedToken;
 
 /** Manifest is a fetched manifest: its verified digest, media type and exact bytes. */
 export interface FetchedManifest {
@@ -167,18 +167,13 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
  */
 export class RegistryClient {
   private readonly opts: Required<
-    Omit<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>
+    Omit<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse' | 'authCache'>
   > &
     Pick<RegistryClientOptions, 'credentials' | 'dockerConfigJson' | 'plainHttp' | 'ca' | 'onResponse'>;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
-  /** authScheme: what each registry asked for last (`basic` or the bearer realm/service). */
-  private readonly authScheme = new Map<
-    string,
-    { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string }
-  >();
-  private readonly tokens = new Map<string, Token>();
-  private readonly tokenFetches = new Map<string, Promise<Token>>();
+  /** auth: schemes and tokens learned so far (shared between clients unless one is passed). */
+  private readonly auth: AuthCache;
 
   constructor(options: RegistryClientOptions = {}) {
     this.opts = {
@@ -189,8 +184,10 @@ export class RegistryClient {
       tagPageSize: 1000,
       userAgent: USER_AGENT,
       insecureSkipTlsVerify: false,
-      ...options,
+      // An option passed as `undefined` keeps its default.
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RegistryClientOptions),
     };
+    this.auth = options.authCache ?? AuthCache.shared;
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
     this.httpsAgent = new HttpsAgent({
       keepAlive: true,
@@ -254,19 +251,27 @@ export class RegistryClient {
     return Math.min(MAX_RETRY_AFTER_MS, base / 2 + Math.random() * base);
   }
 
-  private tokenKey(registry: string, repository: string, scope: Scope): string {
-    return `${registry} repository:${repository}:${scope === 'push' ? 'pull,push' : 'pull'}`;
+  private identity(registry: string): string {
+    return identityOf(this.credentialsFor(registry));
+  }
+
+  private scopeOf(spec: RequestSpec): string {
+    return `repository:${spec.repository}:${spec.scope === 'push' ? 'pull,push' : 'pull'}`;
+  }
+
+  private tokenKey(spec: RequestSpec): string {
+    return `${spec.registry}\0${this.identity(spec.registry)}\0${this.scopeOf(spec)}`;
   }
 
   private authorization(spec: RequestSpec): string | undefined {
-    const known = this.authScheme.get(spec.registry);
+    const known = this.auth.scheme(spec.registry, this.identity(spec.registry));
     if (!known) return undefined;
     if (known.scheme === 'basic') {
       const c = this.credentialsFor(spec.registry);
       return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
     }
-    const t = this.tokens.get(this.tokenKey(spec.registry, spec.repository, spec.scope));
-    return t && t.expiresAt > Date.now() ? `Bearer ${t.value}` : undefined;
+    const t = this.auth.token(this.tokenKey(spec));
+    return t ? `Bearer ${t.value}` : undefined;
   }
 
   /**
@@ -376,14 +381,14 @@ export class RegistryClient {
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (bearer?.params.realm) {
       if (sentFreshToken) return undefined; // a token fetched for this very request was refused
-      this.authScheme.set(spec.registry, {
+      this.auth.setScheme(spec.registry, this.identity(spec.registry), {
         scheme: 'bearer',
         realm: bearer.params.realm,
         service: bearer.params.service,
       });
-      const key = this.tokenKey(spec.registry, spec.repository, spec.scope);
-      this.tokens.delete(key);
-      const ours = key.slice(key.indexOf(' ') + 1);
+      const key = this.tokenKey(spec);
+      this.auth.deleteToken(key);
+      const ours = this.scopeOf(spec);
       const theirs = bearer.params.scope;
       const scope = theirs && theirs !== ours ? `${ours} ${theirs}` : ours;
       await this.fetchToken(spec, key, bearer.params.realm, bearer.params.service, scope);
@@ -391,7 +396,7 @@ export class RegistryClient {
     }
     if (basic) {
       if (sentAuth || !this.credentialsFor(spec.registry)) return undefined;
-      this.authScheme.set(spec.registry, { scheme: 'basic' });
+      this.auth.setScheme(spec.registry, this.identity(spec.registry), { scheme: 'basic' });
       return 'basic';
     }
     return undefined;
@@ -404,10 +409,10 @@ export class RegistryClient {
     service: string | undefined,
     scope: string,
   ): Promise<Token> {
-    const inflight = this.tokenFetches.get(key);
+    const inflight = this.auth.inflight.get(key);
     if (inflight) return inflight;
-    const p = this.doFetchToken(spec, key, realm, service, scope).finally(() => this.tokenFetches.delete(key));
-    this.tokenFetches.set(key, p);
+    const p = this.doFetchToken(spec, key, realm, service, scope).finally(() => this.auth.inflight.delete(key));
+    this.auth.inflight.set(key, p);
     return p;
   }
 
@@ -487,7 +492,7 @@ export class RegistryClient {
       const start = Number.isNaN(issued) ? Date.now() : Math.min(Date.now(), issued);
       // Renew a little early: a tenth of the lifetime, at most 10s.
       const token = { value, expiresAt: start + ttl * 1000 - Math.min(10_000, ttl * 100) };
-      this.tokens.set(key, token);
+      this.auth.setToken(key, token);
       return token;
     }
   }

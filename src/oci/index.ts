@@ -10,7 +10,9 @@
  * - `pullChart(ref, opts)` → `{ digest, bytes, path, manifest, fromCache, chartLayer, provenance?, … }`.
  * - `pullArtifact(ref, { artifactType, selectLayer? })` for Helm 4 plugin artifacts (`ARTIFACT_TYPE_HELM_PLUGIN`).
  * - `pushChart(tgz, 'oci://HOST/REPO', opts)` → `{ digest, tag, reference, name, version }`.
- * - `RegistryClient`: the distribution API client (auth, retries, timeouts, TLS options), shareable.
+ * - `RegistryClient`: the distribution API client (auth, retries, timeouts, TLS options), shareable;
+ *   learned auth schemes and bearer tokens live in `AuthCache.shared` (per registry and credentials),
+ *   so separate calls reuse tokens until they expire.
  * - `ChartCache` (on-disk, by digest, LRU-bounded) and `DigestLRU<T>` (in-memory, by digest).
  * - `dockerConfigCredentials(json, host)` for `kubernetes.io/dockerconfigjson` payloads;
  *   `localDockerCredentials(host)` for the CLI.
@@ -59,6 +61,7 @@ export {
   type ChartCacheOptions,
   type DigestLRUOptions,
 } from './cache.js';
+export { AuthCache, type AuthScheme, type CachedToken } from './authcache.js';
 export {
   dockerConfigCredentials,
   localDockerCredentials,
