@@ -224,7 +224,9 @@ const CHART_YAML = 'apiVersion: v2\nname: bench\nversion: 0.1.0\nappVersion: "1.
 
 function topLevel(templateName: string): GoMap {
   const apiVersions = ['v1', 'apps/v1'];
-  Object.defineProperty(apiVersions, GO_METHODS, { value: { Has: goFunc((v: string) => apiVersions.includes(v), ['string']) } });
+  Object.defineProperty(apiVersions, GO_METHODS, {
+    value: { Has: goFunc((v: string) => apiVersions.includes(v), ['string']) },
+  });
   return {
     Values: structuredClone(VALUES) as GoMap,
     Release: { Name: 'rel', Namespace: 'ns1', IsInstall: true, IsUpgrade: false, Revision: 1n, Service: 'Helm' },
@@ -284,7 +286,12 @@ function benchHelm(): { perRenderMs: number; templateMs: number; versionMs: numb
     writeFileSync(join(chart, 'Chart.yaml'), CHART_YAML);
     writeFileSync(join(chart, 'values.yaml'), JSON.stringify(VALUES));
     for (const [name, text] of templates()) writeFileSync(join(dir, name), text);
-    const env = { ...process.env, HELM_CACHE_HOME: join(dir, 'h'), HELM_CONFIG_HOME: join(dir, 'h'), HELM_DATA_HOME: join(dir, 'h') };
+    const env = {
+      ...process.env,
+      HELM_CACHE_HOME: join(dir, 'h'),
+      HELM_CONFIG_HOME: join(dir, 'h'),
+      HELM_DATA_HOME: join(dir, 'h'),
+    };
     let templateMs = Infinity;
     let versionMs = Infinity;
     for (let i = 0; i < HELM_RUNS; i++) {
@@ -300,9 +307,15 @@ function benchHelm(): { perRenderMs: number; templateMs: number; versionMs: numb
 const ours = benchOurs();
 const helm = benchHelm();
 const f = (n: number) => n.toFixed(3);
-console.log(`templates: ${COPIES} manifests (Deployment+Service+ConfigMap each), ${(ours.bytes / COPIES / 1024).toFixed(1)} KiB output each`);
-console.log(`ours:  ${f(ours.renderMs)} ms per manifest render (warm, ${ITERATIONS} iterations); parse ${f(ours.parseMs)} ms per manifest`);
+console.log(
+  `templates: ${COPIES} manifests (Deployment+Service+ConfigMap each), ${(ours.bytes / COPIES / 1024).toFixed(1)} KiB output each`,
+);
+console.log(
+  `ours:  ${f(ours.renderMs)} ms per manifest render (warm, ${ITERATIONS} iterations); parse ${f(ours.parseMs)} ms per manifest`,
+);
 console.log(
   `helm:  ${f(helm.perRenderMs)} ms per manifest (template ${f(helm.templateMs)} ms − version ${f(helm.versionMs)} ms, / ${COPIES}; min of ${HELM_RUNS})`,
 );
-console.log(`ratio: ${(helm.perRenderMs / ours.renderMs).toFixed(1)}× faster (render); ${(helm.perRenderMs / (ours.renderMs + ours.parseMs)).toFixed(1)}× (parse+render)`);
+console.log(
+  `ratio: ${(helm.perRenderMs / ours.renderMs).toFixed(1)}× faster (render); ${(helm.perRenderMs / (ours.renderMs + ours.parseMs)).toFixed(1)}× (parse+render)`,
+);

@@ -262,7 +262,15 @@ function jsEscape(s: string): string {
 function urlQueryEscape(s: string): string {
   let out = '';
   for (const b of utf8.encode(s)) {
-    if ((b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 45 || b === 95 || b === 46 || b === 126) {
+    if (
+      (b >= 48 && b <= 57) ||
+      (b >= 65 && b <= 90) ||
+      (b >= 97 && b <= 122) ||
+      b === 45 ||
+      b === 95 ||
+      b === 46 ||
+      b === 126
+    ) {
       out += String.fromCharCode(b);
     } else if (b === 32) out += '+';
     else out += '%' + HEX[b >> 4] + HEX[b & 15];
@@ -316,4 +324,3 @@ export const BUILTINS: Record<string, ExecFunc> = {
   lt: builtin(lt, ['value', 'value']),
   ne: builtin(ne, ['value', 'value']),
 };
-

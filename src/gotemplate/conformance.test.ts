@@ -34,7 +34,8 @@ const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
 ]);
 
 /** RANDOM: functions whose results vary per run; cases using them are compared by shape. */
-const RANDOM = /\b(rand\w*|uuidv4|now|genPrivateKey|genCA\w*|genSelfSignedCert\w*|genSignedCert\w*|buildCustomCert|derivePassword|bcrypt|htpasswd|encryptAES|shuffle|unixEpoch|dateInZone|date|ago|htmlDate\w*|dateModify|mustDateModify|toDate|mustToDate|duration\w*)\b/;
+const RANDOM =
+  /\b(rand\w*|uuidv4|now|genPrivateKey|genCA\w*|genSelfSignedCert\w*|genSignedCert\w*|buildCustomCert|derivePassword|bcrypt|htpasswd|encryptAES|shuffle|unixEpoch|dateInZone|date|ago|htmlDate\w*|dateModify|mustDateModify|toDate|mustToDate|duration\w*)\b/;
 
 /** apiVersions is Capabilities.APIVersions: a []string with Go's Has method. */
 function apiVersions(list: string[]): Value {
@@ -84,7 +85,13 @@ function topLevel(values: unknown, templateName: string): GoMap {
         { String: goFunc(() => 'v1.31.0', []), GitVersion: goFunc(() => 'v1.31.0', []) },
       ),
       APIVersions: apiVersions(['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'policy/v1']),
-      HelmVersion: new GoStruct('common.BuildInfo', { Version: 'v4.1.4', GitCommit: '', GitTreeState: '', GoVersion: 'go1.25.9', KubeClientVersion: 'v1.35' }),
+      HelmVersion: new GoStruct('common.BuildInfo', {
+        Version: 'v4.1.4',
+        GitCommit: '',
+        GitTreeState: '',
+        GoVersion: 'go1.25.9',
+        KubeClientVersion: 'v1.35',
+      }),
     }),
     Template: goTyped({ Name: templateName, BasePath: 'x/templates' }, 'common.Values'),
     Files: goTyped({}, 'engine.files'),
@@ -158,7 +165,9 @@ for (const file of areas) {
       }
       counts[verdict]++;
       if (verdict === 'different') {
-        failures.push(`${key}\n  template: ${JSON.stringify(c.template)}\n  want: ${JSON.stringify(c.output ?? c.error)}\n  got:  ${JSON.stringify(got)}`);
+        failures.push(
+          `${key}\n  template: ${JSON.stringify(c.template)}\n  want: ${JSON.stringify(c.output ?? c.error)}\n  got:  ${JSON.stringify(got)}`,
+        );
       }
     }
     summary.push(

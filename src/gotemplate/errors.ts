@@ -128,7 +128,9 @@ export function formatHelmRenderError(e: unknown): string {
         const inner = messageOf(chain[i + 1]);
         if (detail.endsWith(inner)) detail = detail.slice(0, detail.length - inner.length);
       }
-      blocks.push(`${c.location}\n  executing ${goQuoteName(c.templateName)} at <${c.nodeText}>:\n    ${detail.trim()}`);
+      blocks.push(
+        `${c.location}\n  executing ${goQuoteName(c.templateName)} at <${c.nodeText}>:\n    ${detail.trim()}`,
+      );
     } else {
       blocks.push(m.trim());
     }

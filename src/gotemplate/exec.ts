@@ -636,7 +636,12 @@ class Compiler {
       for (let i = 0; i < n - 1; i++) {
         const name = ident[i];
         // Fast path: a plain map from values.
-        if (r !== null && typeof r === 'object' && Object.getPrototypeOf(r) === Object.prototype && !(GO_METHODS in r)) {
+        if (
+          r !== null &&
+          typeof r === 'object' &&
+          Object.getPrototypeOf(r) === Object.prototype &&
+          !(GO_METHODS in r)
+        ) {
           const m = r as GoMap;
           let v = m[name];
           if (v === undefined || ((typeof v === 'function' || v === Object.prototype) && !Object.hasOwn(m, name))) {
@@ -964,7 +969,8 @@ const GO_TYPE_NAMES: Record<Exclude<ArgType, `struct:${string}`>, string> = {
 
 function typeNameOf(fn: ExecFunc, i: number, t: ArgType | undefined): string {
   const names = fn.typeNames;
-  if (names !== undefined && names[Math.min(i, names.length - 1)] !== undefined) return names[Math.min(i, names.length - 1)];
+  if (names !== undefined && names[Math.min(i, names.length - 1)] !== undefined)
+    return names[Math.min(i, names.length - 1)];
   return t === undefined ? '' : goTypeNameOf(t);
 }
 
@@ -1045,7 +1051,8 @@ const GO_TYPE_MARK = Symbol.for('capstan.goType');
 
 /** typeOfValue is Go's %T of a value, honouring the Go type marks functions put on lists and maps. */
 function typeOfValue(v: Value): string {
-  if (v !== null && typeof v === 'object' && GO_TYPE_MARK in v) return String((v as Record<symbol, unknown>)[GO_TYPE_MARK]);
+  if (v !== null && typeof v === 'object' && GO_TYPE_MARK in v)
+    return String((v as Record<symbol, unknown>)[GO_TYPE_MARK]);
   return goTypeName(v);
 }
 

@@ -13,7 +13,16 @@
  */
 import { BUILTINS } from './builtins.js';
 import { TemplateError } from './errors.js';
-import { State, compileTree, funcLookup, type Compiled, type ExecFunc, type MissingKey, type RenderContext, type Runtime } from './exec.js';
+import {
+  State,
+  compileTree,
+  funcLookup,
+  type Compiled,
+  type ExecFunc,
+  type MissingKey,
+  type RenderContext,
+  type Runtime,
+} from './exec.js';
 import { goQuote } from './lexer.js';
 import { ParseError, isEmptyTree, parseTemplate, type ParseResult, type Tree } from './parse.js';
 import type { FuncMap, Value } from './value.js';

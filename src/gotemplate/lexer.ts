@@ -213,7 +213,8 @@ function lexText(l: Lexer): StateFn {
     if (x > l.pos) {
       l.pos = x;
       let trimLength = 0;
-      if (hasLeftTrimMarker(l.input, l.pos + LEFT_DELIM.length)) trimLength = rightTrimLength(l.input.slice(l.start, l.pos));
+      if (hasLeftTrimMarker(l.input, l.pos + LEFT_DELIM.length))
+        trimLength = rightTrimLength(l.input.slice(l.start, l.pos));
       l.pos -= trimLength;
       if (l.pos > l.start) l.emit(Item.Text);
       l.pos += trimLength;
@@ -361,7 +362,8 @@ function lexInsideAction(l: Lexer): StateFn {
 /** formatRuneU is Go's %#U: U+0001 or U+00E9 'é'. */
 export function formatRuneU(r: number): string {
   const hex = r.toString(16).toUpperCase().padStart(4, '0');
-  const printable = r >= 0x20 && r !== 0x7f && !(r >= 0x80 && r < 0xa0) && !/\p{C}|\p{Z}/u.test(String.fromCodePoint(r));
+  const printable =
+    r >= 0x20 && r !== 0x7f && !(r >= 0x80 && r < 0xa0) && !/\p{C}|\p{Z}/u.test(String.fromCodePoint(r));
   return printable || r === 0x20 ? `U+${hex} '${String.fromCodePoint(r)}'` : `U+${hex}`;
 }
 

@@ -272,14 +272,7 @@ abstract class BranchBase extends BaseNode {
   declare readonly pipe: PipeNode;
   declare readonly list: ListNode;
   declare readonly elseList: ListNode | null;
-  constructor(
-    tree: Tree,
-    pos: number,
-    line: number,
-    pipe: PipeNode,
-    list: ListNode,
-    elseList: ListNode | null,
-  ) {
+  constructor(tree: Tree, pos: number, line: number, pipe: PipeNode, list: ListNode, elseList: ListNode | null) {
     super(tree, pos);
     this.line = line;
     this.pipe = pipe;
@@ -748,7 +741,8 @@ class Parser {
     try {
       const pipe = this.pipeline(context, Item.RightDelim);
       if (context === 'range') this.rangeDepth++;
-      let [list, next] = this.itemList();
+      const [list, first] = this.itemList();
+      let next = first;
       if (context === 'range') this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.kind === 'else') {
@@ -1335,7 +1329,11 @@ function unquoteChar(text: string): number | null | 'malformed' {
   if (!m) return null;
   if (m[0].length !== esc.length) return 'malformed';
   if (esc[1] === 'x' || (esc[1] >= '0' && esc[1] <= '7')) {
-    return esc[1] === 'x' ? parseInt(esc.slice(2), 16) : parseInt(esc.slice(1), 8) > 255 ? null : parseInt(esc.slice(1), 8);
+    return esc[1] === 'x'
+      ? parseInt(esc.slice(2), 16)
+      : parseInt(esc.slice(1), 8) > 255
+        ? null
+        : parseInt(esc.slice(1), 8);
   }
   esc = unquoteGo('"' + esc + '"') ?? '';
   if (esc === '') return null;

@@ -11,7 +11,13 @@ import { GO_METHODS, GoStruct, goFunc, type FuncMap, type Value } from './value.
 
 const funcs = helmFuncMap();
 
-function render(files: Record<string, string>, name: string, data: Value, missingKey: MissingKey = 'zero', f: FuncMap = funcs): string {
+function render(
+  files: Record<string, string>,
+  name: string,
+  data: Value,
+  missingKey: MissingKey = 'zero',
+  f: FuncMap = funcs,
+): string {
   const set = new TemplateSet(f, { missingKey });
   for (const [n, text] of Object.entries(files)) set.parse(n, text);
   return set.execute(name, data);
@@ -31,19 +37,30 @@ test('several files share their definitions; a later definition replaces an earl
   const cases: { name: string; files: Record<string, string>; exec: string; want: string }[] = [
     {
       name: 'helpers from another file',
-      files: { 'x/templates/_helpers.tpl': '{{ define "x.name" }}{{ .Chart.Name }}{{ end }}', 'x/templates/cm.yaml': 'name: {{ include "x.name" . }}' },
+      files: {
+        'x/templates/_helpers.tpl': '{{ define "x.name" }}{{ .Chart.Name }}{{ end }}',
+        'x/templates/cm.yaml': 'name: {{ include "x.name" . }}',
+      },
       exec: 'x/templates/cm.yaml',
       want: 'name: x',
     },
     {
       name: 'later file redefines',
-      files: { 'a.tpl': '{{ define "t" }}first{{ end }}', 'b.tpl': '{{ define "t" }}second{{ end }}', 'main': '{{ template "t" }}' },
+      files: {
+        'a.tpl': '{{ define "t" }}first{{ end }}',
+        'b.tpl': '{{ define "t" }}second{{ end }}',
+        main: '{{ template "t" }}',
+      },
       exec: 'main',
       want: 'second',
     },
     {
       name: 'an empty redefinition keeps the old body',
-      files: { 'a.tpl': '{{ define "t" }}kept{{ end }}', 'b.tpl': '{{ define "t" }}  {{ end }}', 'main': '{{ template "t" }}' },
+      files: {
+        'a.tpl': '{{ define "t" }}kept{{ end }}',
+        'b.tpl': '{{ define "t" }}  {{ end }}',
+        main: '{{ template "t" }}',
+      },
       exec: 'main',
       want: 'kept',
     },
@@ -82,7 +99,12 @@ test('missingkey modes (Go exec.go: evalField and missingKey)', () => {
   const data = { Values: { a: { b: null }, s: 'str' } };
   const cases: { name: string; mode: MissingKey; template: string; want?: string; error?: string }[] = [
     { name: 'zero: missing key prints <no value>', mode: 'zero', template: '{{ .Values.nope }}', want: '<no value>' },
-    { name: 'default: missing key prints <no value>', mode: 'default', template: '{{ .Values.nope }}', want: '<no value>' },
+    {
+      name: 'default: missing key prints <no value>',
+      mode: 'default',
+      template: '{{ .Values.nope }}',
+      want: '<no value>',
+    },
     {
       name: 'error: missing key',
       mode: 'error',
@@ -96,7 +118,12 @@ test('missingkey modes (Go exec.go: evalField and missingKey)', () => {
       template: '{{ $x := .Values.a.b }}{{ $x.c }}',
       error: 'template: t:1:28: executing "t" at <$x.c>: nil data; no entry for key "c"',
     },
-    { name: 'zero: field of an invalid value is no error', mode: 'zero', template: '{{ $x := .Values.a.b }}[{{ $x.c }}]', want: '[<no value>]' },
+    {
+      name: 'zero: field of an invalid value is no error',
+      mode: 'zero',
+      template: '{{ $x := .Values.a.b }}[{{ $x.c }}]',
+      want: '[<no value>]',
+    },
     {
       name: 'default: a missing key is invalid, not a nil interface',
       mode: 'default',
@@ -107,7 +134,8 @@ test('missingkey modes (Go exec.go: evalField and missingKey)', () => {
       name: 'zero: a missing key is a nil interface',
       mode: 'zero',
       template: '{{ upper .Values.nope }}',
-      error: 'template: t:1:16: executing "t" at <.Values.nope>: wrong type for value; expected string; got interface {}',
+      error:
+        'template: t:1:16: executing "t" at <.Values.nope>: wrong type for value; expected string; got interface {}',
     },
   ];
   for (const c of cases) {
@@ -123,12 +151,21 @@ test('missingkey modes (Go exec.go: evalField and missingKey)', () => {
 
 test('methods (GO_METHODS) and struct fields', () => {
   const versions = ['v1', 'apps/v1'];
-  Object.defineProperty(versions, GO_METHODS, { value: { Has: goFunc((v: string) => versions.includes(v), ['string']) } });
-  const files = new GoStruct('engine.files', {}, {
-    Get: goFunc((name: string) => (name === 'a.txt' ? 'content' : ''), ['string']),
+  Object.defineProperty(versions, GO_METHODS, {
+    value: { Has: goFunc((v: string) => versions.includes(v), ['string']) },
   });
+  const files = new GoStruct(
+    'engine.files',
+    {},
+    {
+      Get: goFunc((name: string) => (name === 'a.txt' ? 'content' : ''), ['string']),
+    },
+  );
   const data = {
-    Capabilities: new GoStruct('*common.Capabilities', { APIVersions: versions, KubeVersion: new GoStruct('common.KubeVersion', { Major: '1' }) }),
+    Capabilities: new GoStruct('*common.Capabilities', {
+      APIVersions: versions,
+      KubeVersion: new GoStruct('common.KubeVersion', { Major: '1' }),
+    }),
     Files: files,
   };
   const cases: { name: string; template: string; want?: string; error?: string }[] = [
@@ -153,17 +190,22 @@ test('methods (GO_METHODS) and struct fields', () => {
     },
   ];
   for (const c of cases) {
-    if (c.error !== undefined) assert.equal(errorOf(() => render({ t: c.template }, 't', data)).message, c.error, c.name);
+    if (c.error !== undefined)
+      assert.equal(errorOf(() => render({ t: c.template }, 't', data)).message, c.error, c.name);
     else assert.equal(render({ t: c.template }, 't', data), c.want, c.name);
   }
 });
 
 test('limits: template recursion depth and Helm include recursion', () => {
   // Helm's include counts nested calls of one name and stops past 1000.
-  const inc = errorOf(() => render({ t: '{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}' }, 't', null));
+  const inc = errorOf(() =>
+    render({ t: '{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}' }, 't', null),
+  );
   assert.match(inc.message, /rendering template has a nested reference name: r: unable to execute template$/);
   // Go's maxExecDepth bounds {{template}} recursion; the JS stack may end it first, with the same error.
-  const deep = errorOf(() => render({ t: '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}' }, 't', null));
+  const deep = errorOf(() =>
+    render({ t: '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}' }, 't', null),
+  );
   assert.match(deep.message, /executing "r" at <\{\{template "r" \.\}\}>: exceeded maximum template depth \(100000\)$/);
 });
 

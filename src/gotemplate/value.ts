@@ -349,7 +349,14 @@ export function formatV(v: Value): string {
   if (v instanceof Uint8Array) return '[' + Array.from(v).join(' ') + ']';
   if (v instanceof GoStruct) return '{' + [...v.fields.values()].map(formatV).join(' ') + '}';
   if (v instanceof GoTime) return formatGoTimeString(v);
-  if (isMap(v)) return 'map[' + sortedKeys(v).map((k) => k + ':' + formatV(v[k])).join(' ') + ']';
+  if (isMap(v))
+    return (
+      'map[' +
+      sortedKeys(v)
+        .map((k) => k + ':' + formatV(v[k]))
+        .join(' ') +
+      ']'
+    );
   return String(v);
 }
 

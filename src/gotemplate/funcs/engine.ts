@@ -93,5 +93,3 @@ export const engineFuncs: FuncMap = {
   required: g(required, ['string', 'any']),
   fail: g(fail, ['string']),
 };
-
-
