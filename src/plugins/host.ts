@@ -1,12 +1,16 @@
 /**
- * host: a pool of worker threads that run plugin calls. Each call gets a fresh instance of the
- * plugin in a worker; the pool keeps warm workers (the SDK loaded, compiled code shared) for the
- * next call. The parent holds the wall clock: a call that overruns has its worker terminated,
- * which stops any wasm, even a loop with no calls out, and the pool replaces the worker. Calls
+ * host: a pool of worker processes that run plugin calls. Each call gets a fresh instance of the
+ * plugin in a worker; the pool keeps warm workers (SDK loaded, modules compiled) for the next
+ * call. The parent holds the wall clock: a call that overruns has its worker killed, which stops
+ * any wasm, even a loop with no calls out, and the pool starts another worker on demand. Calls
  * that find every worker busy wait in a FIFO queue; their time limit starts when they run.
+ *
+ * Workers are processes rather than threads so that nothing a plugin does, including crashing
+ * V8, can take the operator down; the cost is one compile of each module per worker.
  */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { WorkerJob, WorkerOutcome } from './worker.js';
 
 /** WasmHostOptions configure a WasmHost; every field has a default. */
@@ -17,18 +21,28 @@ export interface WasmHostOptions {
   workerHeapMb?: number;
 }
 
-/** CallRequest is what host.call needs besides the clock. */
-export type CallRequest = Omit<WorkerJob, 'id'>;
+/** CallRequest is one call: the memory-limited module (by key and bytes) and its inputs. */
+export type CallRequest = Omit<WorkerJob, 'id' | 'wasm'> & { wasm: Uint8Array };
 
 /** CallResult is a worker's outcome, or the host's verdict when the worker did not answer. */
 export type CallResult =
   | ({ verdict: 'answered' } & WorkerOutcome)
   | { verdict: 'timeout'; elapsedMs: number }
-  | { verdict: 'crashed'; message: string; outOfMemory: boolean };
+  | { verdict: 'crashed'; message: string; stderr: string };
+
+/** MAX_MODULES_PER_WORKER recycles a worker once it has compiled this many distinct modules. */
+const MAX_MODULES_PER_WORKER = 16;
+
+/** MAX_CRASH_STDERR bounds the worker stderr kept for a crash report. */
+const MAX_CRASH_STDERR = 16 * 1024;
 
 interface Slot {
-  worker: Worker;
+  child: ChildProcess;
+  /** ready is set when the worker has loaded and said so; calls (and their clocks) start then. */
+  ready: boolean;
   busy: boolean;
+  modules: Set<string>;
+  stderr: string;
   settle?: (r: CallResult) => void;
 }
 
@@ -38,16 +52,16 @@ interface Waiter {
   resolve: (r: CallResult) => void;
 }
 
-function newWorker(options: WorkerOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
-  // Under tsx (tests, benches) the worker is TypeScript too, and tsx's loader hooks do not reach
-  // worker threads by themselves: register them in the worker before importing it.
-  const url = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+function workerEntry(): { path: string; execArgv: string[] } {
+  const ts = import.meta.url.endsWith('.ts');
+  const path = fileURLToPath(new URL(ts ? './worker.ts' : './worker.js', import.meta.url));
+  // Keep loader flags (tsx under tests and benches), drop test-runner and inspector flags.
+  const inherited = process.execArgv.filter((a) => !a.startsWith('--test') && !a.startsWith('--inspect'));
+  const loader = ts && !inherited.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
+  return { path, execArgv: [...inherited, ...loader, '--no-warnings'] };
 }
 
-/** WasmHost runs plugin calls in killable worker threads. Create one per process (see defaultHost). */
+/** WasmHost runs plugin calls in killable worker processes. Create one per process (see defaultHost). */
 export class WasmHost {
   readonly #maxWorkers: number;
   readonly #heapMb: number;
@@ -61,7 +75,7 @@ export class WasmHost {
     this.#heapMb = opts.workerHeapMb ?? 256;
   }
 
-  /** size reports the live workers and how many are busy, for metrics and tests. */
+  /** size reports the live workers, how many are busy and how many calls wait, for metrics and tests. */
   get size(): { workers: number; busy: number; queued: number } {
     let busy = 0;
     for (const s of this.#slots) if (s.busy) busy++;
@@ -70,60 +84,88 @@ export class WasmHost {
 
   /** call runs one plugin call with a wall-clock limit; it never rejects for plugin behaviour. */
   call(req: CallRequest, timeoutMs: number): Promise<CallResult> {
-    if (this.#closed) return Promise.resolve({ verdict: 'crashed', message: 'plugin host is closed', outOfMemory: false });
+    if (this.#closed) return Promise.resolve({ verdict: 'crashed', message: 'plugin host is closed', stderr: '' });
     return new Promise((resolve) => {
       this.#queue.push({ req, timeoutMs, resolve });
       this.#dispatch();
     });
   }
 
-  /** close terminates every worker; queued calls resolve as crashed. */
+  /** close kills every worker; queued and running calls resolve as crashed. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const w of this.#queue.splice(0)) w.resolve({ verdict: 'crashed', message: 'plugin host closed', outOfMemory: false });
-    await Promise.all(
-      [...this.#slots].map((s) => {
-        s.settle?.({ verdict: 'crashed', message: 'plugin host closed', outOfMemory: false });
-        return s.worker.terminate();
-      }),
-    );
+    for (const w of this.#queue.splice(0)) w.resolve({ verdict: 'crashed', message: 'plugin host closed', stderr: '' });
+    const exits = [...this.#slots].map((s) => {
+      s.settle?.({ verdict: 'crashed', message: 'plugin host closed', stderr: '' });
+      return this.#kill(s);
+    });
     this.#slots.clear();
+    await Promise.all(exits);
   }
 
   #dispatch(): void {
-    while (this.#queue.length > 0) {
-      let slot = [...this.#slots].find((s) => !s.busy);
-      if (!slot && this.#slots.size < this.#maxWorkers) slot = this.#spawn();
-      if (!slot) return;
+    while (this.#queue.length > 0 && !this.#closed) {
+      const slot = [...this.#slots].find((s) => s.ready && !s.busy);
+      if (!slot) {
+        const starting = [...this.#slots].filter((s) => !s.ready).length;
+        if (starting < this.#queue.length && this.#slots.size < this.#maxWorkers) this.#spawn();
+        return;
+      }
       this.#run(slot, this.#queue.shift()!);
     }
   }
 
   #spawn(): Slot {
-    const worker = newWorker({
-      resourceLimits: { maxOldGenerationSizeMb: this.#heapMb, maxYoungGenerationSizeMb: 32 },
-      stdout: true, // the SDK must not write to our stdout; plugin stdio is captured in-thread
-      stderr: true,
+    const { path, execArgv } = workerEntry();
+    const child = fork(path, [], {
+      execArgv: [...execArgv, `--max-old-space-size=${this.#heapMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' }, // no credentials
     });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    const slot: Slot = { worker, busy: false };
-    worker.on('message', (msg: WorkerOutcome) => slot.settle?.({ verdict: 'answered', ...msg }));
-    worker.on('error', (err: Error & { code?: string }) => {
+    const slot: Slot = { child, ready: false, busy: false, modules: new Set(), stderr: '' };
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      if (slot.stderr.length < MAX_CRASH_STDERR) slot.stderr += d;
+    });
+    child.on('message', (msg: WorkerOutcome | { ready: true }) => {
+      if ('ready' in msg) {
+        slot.ready = true;
+        this.#dispatch();
+      } else slot.settle?.({ verdict: 'answered', ...msg });
+    });
+    child.on('error', (err) => {
       this.#retire(slot);
-      slot.settle?.({
-        verdict: 'crashed',
-        message: err.message,
-        outOfMemory: err.code === 'ERR_WORKER_OUT_OF_MEMORY',
-      });
+      slot.settle?.({ verdict: 'crashed', message: `plugin worker failed: ${err.message}`, stderr: slot.stderr });
     });
-    worker.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       this.#retire(slot);
-      slot.settle?.({ verdict: 'crashed', message: `plugin worker exited with code ${code}`, outOfMemory: false });
+      if (!slot.ready && !this.#closed && !slot.settle) {
+        // A worker that dies while starting fails the oldest waiting call rather than looping.
+        const w = this.#queue.shift();
+        setImmediate(() => w?.resolve({ verdict: 'crashed', message: `plugin worker process failed to start (code ${code}, ${signal ?? 'no signal'})`, stderr: slot.stderr }));
+      }
+      // stderr may still be in the pipe: give it a turn before reporting.
+      setImmediate(() =>
+        slot.settle?.({
+          verdict: 'crashed',
+          message: `plugin worker process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+          stderr: slot.stderr,
+        }),
+      );
     });
-    worker.unref();
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
     this.#slots.add(slot);
     return slot;
+  }
+
+  #kill(slot: Slot): Promise<void> {
+    if (slot.child.exitCode !== null || slot.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      slot.child.once('exit', () => resolve());
+      slot.child.kill('SIGKILL');
+    });
   }
 
   #retire(slot: Slot): void {
@@ -132,13 +174,15 @@ export class WasmHost {
 
   #run(slot: Slot, w: Waiter): void {
     slot.busy = true;
-    slot.worker.ref();
+    slot.stderr = '';
+    slot.child.ref();
+    (slot.child.channel as { ref?: () => void } | undefined)?.ref?.();
     const id = this.#nextId++;
     const started = performance.now();
     const timer = setTimeout(() => {
       // Retire first so the settle below cannot hand the dying worker the next call.
       this.#retire(slot);
-      void slot.worker.terminate();
+      void this.#kill(slot);
       settle({ verdict: 'timeout', elapsedMs: performance.now() - started });
     }, w.timeoutMs);
     const settle = (r: CallResult) => {
@@ -146,14 +190,24 @@ export class WasmHost {
       clearTimeout(timer);
       slot.settle = undefined;
       slot.busy = false;
-      if (this.#slots.has(slot)) slot.worker.unref();
+      if (this.#slots.has(slot) && slot.modules.size >= MAX_MODULES_PER_WORKER) {
+        this.#retire(slot);
+        void this.#kill(slot);
+      } else if (this.#slots.has(slot)) {
+        slot.child.unref();
+        (slot.child.channel as { unref?: () => void } | undefined)?.unref?.();
+      }
       w.resolve(r);
       this.#dispatch();
     };
     slot.settle = settle;
-    const job: WorkerJob = { ...w.req, id };
-    // The module is shared with the worker (compiled code is not copied); the input is copied.
-    slot.worker.postMessage(job);
+    const { wasm, ...rest } = w.req;
+    const job: WorkerJob = { ...rest, id };
+    if (!slot.modules.has(w.req.moduleKey)) {
+      job.wasm = wasm;
+      slot.modules.add(w.req.moduleKey);
+    }
+    slot.child.send(job);
   }
 }
 

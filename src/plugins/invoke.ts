@@ -7,11 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PluginLoadError, PluginRunError, type PluginIdentity } from './errors.js';
+import { PluginRunError, type PluginIdentity } from './errors.js';
 import { defaultHost, type WasmHost } from './host.js';
-import { compileLimited, DEFAULT_MAX_PAGES, type Plugin } from './loader.js';
+import { DEFAULT_MAX_PAGES, limitedWasm, type Plugin } from './loader.js';
 import { mib, WASM_PAGE_BYTES } from './wasm-binary.js';
-import type { WasmModule } from './wasm-api.js';
 
 /** DEFAULT_TIMEOUT_MS limits a call when neither caller nor plugin.yaml sets a timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -86,11 +85,11 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       'allowedHosts: network access cannot be granted: the Extism JS SDK host offers plugins no HTTP client (http_request is disabled)',
     );
   }
-  let module: WasmModule;
+  let wasm: Uint8Array;
   try {
-    module = await compileLimited(plugin, maxPages);
+    wasm = limitedWasm(plugin, maxPages);
   } catch (err) {
-    throw fail('memory', (err as PluginLoadError).detail ?? (err as Error).message, { cause: err });
+    throw fail('memory', (err as Error).message, { cause: err });
   }
 
   let tempDir: string | undefined;
@@ -104,7 +103,8 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
   try {
     result = await host.call(
       {
-        module,
+        moduleKey: `${plugin.wasmDigest}/${maxPages}`,
+        wasm,
         entry: rc.entryFuncName,
         input: new TextEncoder().encode(JSON.stringify(message)),
         config: { ...rc.config, ...opts.config },
@@ -123,8 +123,12 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
     throw fail('timeout', `plugin exceeded its ${formatMs(timeoutMs)} time limit and was stopped`);
   }
   if (result.verdict === 'crashed') {
-    if (result.outOfMemory) throw fail('memory', `plugin exhausted its worker's heap and was stopped (${result.message})`);
-    throw fail('crash', `plugin worker died: ${result.message}`);
+    const extra = { stderr: result.stderr };
+    // A Go guest out of memory can crash V8 itself (see worker.ts); its stderr still says why.
+    if (/out of memory|memory allocation of \d+ bytes failed|heap out of memory/i.test(result.stderr)) {
+      throw fail('memory', `plugin exceeded its memory limit of ${maxPages} pages (${mib(maxPages)}) and its worker died (${result.message.replace(/^plugin worker /, '')}); stderr: ${tail(result.stderr, 300)}`, extra);
+    }
+    throw fail('crash', `${result.message}${result.stderr ? `; stderr: ${tail(result.stderr)}` : ''}`, extra);
   }
   const extra = { stderr: result.stdio, logs: result.logs };
   const said = [result.error, tail(result.stdio)].filter(Boolean).join('; stderr: ');

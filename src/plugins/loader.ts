@@ -121,6 +121,23 @@ function checkInterface(plugin: Plugin, mod: WasmModule): void {
   }
 }
 
+const limited = new WeakMap<Plugin, Map<number, Uint8Array>>();
+
+/**
+ * limitedWasm returns the plugin binary with its memory capped at maxPages (cached per cap). It
+ * throws a WasmBinaryError when the module cannot start within the cap.
+ */
+export function limitedWasm(plugin: Plugin, maxPages: number): Uint8Array {
+  let byCap = limited.get(plugin);
+  if (!byCap) limited.set(plugin, (byCap = new Map()));
+  let b = byCap.get(maxPages);
+  if (!b) {
+    b = limitMemory(plugin.wasm, maxPages);
+    byCap.set(maxPages, b);
+  }
+  return b;
+}
+
 /**
  * compileLimited compiles the plugin with its memory capped at maxPages, once per cap. It throws
  * a PluginLoadError when the module cannot start within the cap.
@@ -132,7 +149,7 @@ export function compileLimited(plugin: Plugin, maxPages: number): Promise<WasmMo
   if (!p) {
     p = (async () => {
       try {
-        return await WebAssembly.compile(limitMemory(plugin.wasm, maxPages));
+        return await WebAssembly.compile(limitedWasm(plugin, maxPages));
       } catch (err) {
         const detail = err instanceof WasmBinaryError ? err.message : `plugin.wasm: does not compile: ${(err as Error).message}`;
         throw new PluginLoadError(plugin.source, detail, { cause: err });

@@ -1,26 +1,32 @@
 /**
- * worker: the body of a plugin worker thread. It runs one call at a time: instantiate the
- * (memory-limited) module with the Extism JS SDK in the foreground of this thread, call the entry
- * function, send back the status, output and captured stdio. The parent thread owns the clock and
- * terminates this thread when a call overruns; nothing here needs to be interruptible.
+ * worker: the body of a plugin worker process. It runs one call at a time: instantiate the
+ * (memory-limited) module with the Extism JS SDK in the foreground, call the entry function, send
+ * back the status, output and captured stdio. The parent owns the clock and kills this process
+ * when a call overruns; nothing here needs to be interruptible. Plugins run in a process, not a
+ * thread, because a V8 crash must not take the operator down: Node 20 segfaults now and then
+ * when a Go guest traps after running out of memory (see docs/postrenderers.md).
  *
  * Instantiation goes through a wrapper around `WebAssembly.instantiate` (installed for the
- * duration of `createPlugin`, in this thread only) so the host can:
+ * duration of `createPlugin`) so the host can:
  * - read the entry function's i32 result, which the SDK discards (Helm treats it as exit status);
  * - turn `proc_exit` into an exception that carries the code;
- * - capture stdout/stderr (fd 1 and 2) instead of discarding them;
+ * - capture stdout/stderr (fd 1 and 2), mirrored synchronously to this process's stderr so the
+ *   parent still has them if the process dies;
  * - count Extism host allocations against the memory budget;
  * - supply the Extism kernel functions the SDK 1.0.3 lacks (`get_log_level`, `log_trace`,
  *   `http_headers`), which current PDKs import.
  */
-import { parentPort } from 'node:worker_threads';
+import { writeSync } from 'node:fs';
 import createPlugin from '@extism/extism';
-import { setInstantiate, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { setInstantiate, wasm, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** WorkerJob is one call, sent by host.ts. */
 export interface WorkerJob {
   id: number;
-  module: WasmModule;
+  /** moduleKey names the memory-limited module; the worker compiles each key once. */
+  moduleKey: string;
+  /** wasm is the memory-limited binary; sent only when the worker has not seen moduleKey. */
+  wasm?: Uint8Array;
   entry: string;
   input: Uint8Array;
   config: Record<string, string>;
@@ -60,7 +66,21 @@ class HostMemoryExceeded {
   constructor(readonly requested: number) {}
 }
 
+// The host bounds how many modules a worker sees (it recycles the worker past a limit).
+const modules = new Map<string, Promise<WasmModule>>();
+
+function moduleFor(job: WorkerJob): Promise<WasmModule> {
+  let m = modules.get(job.moduleKey);
+  if (!m) {
+    if (!job.wasm) throw new Error(`module ${job.moduleKey} was not sent`);
+    m = wasm.compile(job.wasm);
+    modules.set(job.moduleKey, m);
+  }
+  return m;
+}
+
 async function run(job: WorkerJob): Promise<WorkerOutcome> {
+  const module = await moduleFor(job);
   let memory: WasmMemory | undefined;
   let status: number | undefined;
   let stdio = '';
@@ -82,6 +102,11 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
 
   const captureStdio = (text: string) => {
     if (stdioFull) return;
+    try {
+      writeSync(2, text.slice(0, Math.max(0, job.stdioBytes - stdio.length)));
+    } catch {
+      // The parent reads this only if the process dies; losing it is not an error.
+    }
     const room = job.stdioBytes - stdio.length;
     if (text.length > room) {
       stdio += text.slice(0, Math.max(0, room)) + '…';
@@ -151,7 +176,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const original = setInstantiate(patched);
   try {
     plugin = await createPlugin(
-      { wasm: [{ module: job.module as never }] },
+      { wasm: [{ module: module as never }] },
       { useWasi: true, config: job.config, allowedPaths: job.allowedPaths, logger, enableWasiOutput: false },
     );
   } catch (err) {
@@ -168,7 +193,8 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     let output: Uint8Array | null = null;
     let error: string | null = null;
     try {
-      const out = await plugin.call(job.entry, job.input);
+      // A fresh copy: IPC hands us a Buffer view into a pool, and the SDK ignores byteOffset.
+      const out = await plugin.call(job.entry, new Uint8Array(job.input));
       output = out ? out.bytes().slice() : null;
     } catch (err) {
       if (status === undefined) {
@@ -208,14 +234,11 @@ function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'
   return { kind: 'trapped', status: -1, error: `${name === 'RuntimeError' ? 'wasm trap' : name}: ${e?.message ?? String(err)}` };
 }
 
-parentPort?.on('message', (job: WorkerJob) => {
+process.on('message', (job: WorkerJob) => {
   run(job).then(
-    (outcome) => {
-      const transfer = outcome.output ? [outcome.output.buffer as ArrayBuffer] : [];
-      parentPort!.postMessage(outcome, transfer);
-    },
+    (outcome) => process.send!(outcome),
     (err: unknown) => {
-      parentPort!.postMessage({
+      process.send!({
         id: job.id,
         kind: 'setup',
         status: -1,
@@ -230,3 +253,5 @@ parentPort?.on('message', (job: WorkerJob) => {
     },
   );
 });
+process.on('disconnect', () => process.exit(0));
+process.send!({ ready: true });
