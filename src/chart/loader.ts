@@ -6,7 +6,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { isMap, type GoMap, type Value } from '../gotemplate/value.js';
+import { formatFloat, isMap, type GoMap, type Value } from '../gotemplate/value.js';
 import { parseMastermindsVersion } from './dependencies.js';
 import { ArchiveError, MAX_DECOMPRESSED_FILE_SIZE, readArchiveFiles } from './archive.js';
 import { IgnoreRules } from './helmignore.js';
@@ -130,9 +130,15 @@ function fieldError(field: string, want: string, got: Value): ChartLoadError {
   );
 }
 
+/**
+ * str reads a string field. Helm 4 accepts scalars where Chart.yaml wants a string and uses
+ * their text: `appVersion: 1.10` is "1.1", `1e3` is "1000", `true` is "true".
+ */
 function str(m: GoMap, key: string, field = key): string | undefined {
   const v = m[key];
   if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return formatFloat(v, 'f');
+  if (typeof v === 'boolean') return String(v);
   if (typeof v !== 'string') throw fieldError(field, 'string', v);
   return v;
 }
