@@ -9,9 +9,16 @@
  * start a valid repeat is a literal. Case folding under (?i) is done by expanding letters into
  * their Unicode simple-fold orbits, so it can apply to part of a pattern.
  *
+ * Optional iterations of a piece that can match the empty string are written as alternations
+ * (`(a*)?` → `(?:(a*)|)`, `(b*){0,2}` unrolled), because JS rejects an optional iteration that
+ * matches empty where Go accepts it; unrolled copies of a capture group report the last copy
+ * that took part, as Go reports the last iteration.
+ *
  * Known deviations (JS backtracking vs Go's automata, same leftmost-first preference):
- * - a capture inside a repeated group keeps its last successful value in Go but is reset each
- *   iteration in JS (`(a|(b))+` on "ba": Go's group 2 is "b", JS's is unset);
+ * - an unbounded loop (`*`, `+`, `{n,}`) over a piece that can match empty: after an empty
+ *   iteration Go leaves the loop, JS retries the body (`(|a)*` on "aa": Go "", JS "aa");
+ * - a capture inside an unbounded repeated group keeps its last successful value in Go but is
+ *   reset each iteration in JS (`(a|(b))+` on "ba": Go's group 2 is "b", JS's is unset);
  * - Go's limit on nested repeat products (`(a{2}){501}` is fine alone but `((a{100}){100}){100}`
  *   is "expression too large") is only checked for single repeats above 1000;
  * - `(?i)` folds with JS's case mappings, which match Go's tables except for a few special letters
@@ -47,6 +54,8 @@ export interface Translated {
   source: string;
   /** names[i] is group i's name ('' for unnamed); names[0] is the whole match. */
   names: string[];
+  /** groupMap[k - 1] is the Go group that JS group k captures (copies of a group share one). */
+  groupMap: number[];
 }
 
 interface Flags {
@@ -62,10 +71,18 @@ type Range = [number, number];
 interface Item {
   src: string;
   kind: 'atom' | 'assert' | 'repeat';
+  /** nullable: the piece can match the empty string. */
+  nullable: boolean;
+  /** caps: capture groups inside the piece. */
+  caps: number;
 }
 
 interface Frame {
   alts: string[];
+  /** altNullable[i]: alternative i (already closed by `|`) can match the empty string. */
+  altNullable: boolean[];
+  /** capStart: the number of capture groups opened before this group's own (if any). */
+  capStart: number;
   items: Item[];
   flags: Flags; // flags to restore at the closing paren
   open: string; // '(' or '(?:' ; '' for the top level
@@ -235,6 +252,9 @@ function literalSource(c: number, flags: Flags): string {
   return escCp(c);
 }
 
+/** groupOpen marks the opening of Go capture group n; translateGoRegexp turns it into `(`. */
+const groupOpen = (n: number) => `\u0000${n}\u0001`;
+
 // --- parsing -----------------------------------------------------------------------------------
 
 /**
@@ -264,13 +284,17 @@ class Parser {
     return [c, i + (c > 0xffff ? 2 : 1)];
   }
 
-  private push(src: string, kind: Item['kind'] = 'atom'): void {
-    this.frame.items.push({ src, kind });
+  private push(src: string, kind: Item['kind'] = 'atom', nullable = kind === 'assert', caps = 0): void {
+    this.frame.items.push({ src, kind, nullable, caps });
+  }
+
+  private newFrame(open: string, capStart: number): Frame {
+    return { alts: [], altNullable: [], capStart, items: [], flags: { ...this.flags }, open };
   }
 
   parse(): Translated {
     const s = this.s;
-    this.stack.push({ alts: [], items: [], flags: { ...this.flags }, open: '' });
+    this.stack.push(this.newFrame('', 0));
     let lastRepeat = -1; // start index of the previous token when it was a repetition operator
     while (this.pos < s.length) {
       let repeatStart = -1;
@@ -282,11 +306,12 @@ class Parser {
             break;
           }
           this.names.push('');
-          this.stack.push({ alts: [], items: [], flags: { ...this.flags }, open: '(' });
+          this.stack.push(this.newFrame(groupOpen(this.names.length - 1), this.names.length - 2));
           this.pos++;
           break;
         case '|':
           this.frame.alts.push(this.frame.items.map((x) => x.src).join(''));
+          this.frame.altNullable.push(this.frame.items.every((x) => x.nullable));
           this.frame.items = [];
           this.pos++;
           break;
@@ -314,7 +339,7 @@ class Parser {
         case '?': {
           const before = this.pos;
           let after = this.pos + 1;
-          after = this.repeat(c, before, after, lastRepeat);
+          after = this.repeat(c, c === '+' ? 1 : 0, c === '?' ? 1 : -1, before, after, lastRepeat);
           repeatStart = before;
           this.pos = after;
           break;
@@ -333,7 +358,7 @@ class Parser {
           }
           const q = max === min ? `{${min}}` : max < 0 ? `{${min},}` : `{${min},${max}}`;
           repeatStart = before;
-          this.pos = this.repeat(q, before, after0, lastRepeat);
+          this.pos = this.repeat(q, min, max, before, after0, lastRepeat);
           break;
         }
         case '\\':
@@ -350,11 +375,25 @@ class Parser {
     if (this.stack.length > 1) throw new RegexpSyntaxError(ErrMissingParen, s);
     const top = this.stack[0];
     const source = [...top.alts, top.items.map((x) => x.src).join('')].join('|');
-    return { source, names: this.names };
+    // Capturing groups were emitted as markers so repeated copies keep their Go group number.
+    const groupMap: number[] = [];
+    const js = source.replace(/\u0000(\d+)\u0001/g, (_, n: string) => {
+      groupMap.push(Number(n));
+      return '(';
+    });
+    return { source: js, names: this.names, groupMap };
   }
 
-  /** repeat applies a repetition operator (op is '*', '+', '?' or a JS {n,m}) to the last item. */
-  private repeat(op: string, before: number, after: number, lastRepeat: number): number {
+  /**
+   * repeat applies a repetition operator (op is '*', '+', '?' or a JS {n,m}; min and max its
+   * bounds, max -1 for none) to the last item.
+   *
+   * A JS quantifier rejects an optional iteration that matches the empty string and backtracks
+   * into it, where Go accepts it (`(a*)?` on "b", `(\s*?){1,2}`): optional iterations of a
+   * nullable piece are therefore written as alternations, which have no such rule. Unbounded
+   * loops over nullable pieces keep the JS behaviour (a documented deviation).
+   */
+  private repeat(op: string, min: number, max: number, before: number, after: number, lastRepeat: number): number {
     let greedy = !this.flags.U;
     if (this.s[after] === '?') {
       after++;
@@ -365,7 +404,14 @@ class Parser {
     if (items.length === 0) throw new RegexpSyntaxError(ErrMissingRepeatArgument, this.s.slice(before, after));
     const last = items[items.length - 1];
     const base = last.kind === 'atom' ? last.src : `(?:${last.src})`;
-    items[items.length - 1] = { src: base + op + (greedy ? '' : '?'), kind: 'repeat' };
+    const nullable = min === 0 || last.nullable;
+    if (last.nullable && max >= 0 && max - min <= 32 && base.length * Math.max(max, 1) <= 20000) {
+      let opt = '';
+      for (let k = 0; k < max - min; k++) opt = greedy ? `(?:${base}${opt}|)` : `(?:|${base}${opt})`;
+      items[items.length - 1] = { src: base.repeat(min) + opt, kind: 'atom', nullable, caps: last.caps };
+      return after;
+    }
+    items[items.length - 1] = { src: base + op + (greedy ? '' : '?'), kind: 'repeat', nullable, caps: last.caps };
     return after;
   }
 
@@ -407,7 +453,8 @@ class Parser {
     const f = this.stack.pop()!;
     const body = [...f.alts, f.items.map((x) => x.src).join('')].join('|');
     this.flags = f.flags;
-    this.push(f.open + body + ')');
+    const nullable = f.altNullable.some(Boolean) || f.items.every((x) => x.nullable);
+    this.push(f.open + body + ')', 'atom', nullable, this.names.length - 1 - f.capStart);
   }
 
   /** parsePerlFlags handles `(?P<name>`, `(?<name>`, `(?flags)` and `(?flags:`. */
@@ -422,7 +469,7 @@ class Parser {
       const name = t.slice(begin, end);
       if (!/^[0-9A-Za-z_]+$/.test(name)) throw new RegexpSyntaxError(ErrInvalidNamedCapture, capture);
       this.names.push(name);
-      this.stack.push({ alts: [], items: [], flags: { ...this.flags }, open: '(' });
+      this.stack.push(this.newFrame(groupOpen(this.names.length - 1), this.names.length - 2));
       this.pos += end + 1;
       return;
     }
@@ -447,7 +494,7 @@ class Parser {
       }
       if (ch === ':' || ch === ')') {
         if (negate && !sawFlag) break;
-        if (ch === ':') this.stack.push({ alts: [], items: [], flags: { ...this.flags }, open: '(?:' });
+        if (ch === ':') this.stack.push(this.newFrame('(?:', this.names.length - 1));
         this.flags = flags;
         this.pos += i;
         return;

@@ -47,10 +47,13 @@ export class GoRegexp {
   /** names[i] is capture group i's name ('' when unnamed). */
   readonly names: readonly string[];
 
+  private readonly groupMap: readonly number[];
+
   constructor(readonly expr: string) {
     const t = translateGoRegexp(expr);
     this.re = new RegExp(t.source, 'gu');
     this.names = t.names;
+    this.groupMap = t.groupMap;
   }
 
   /** exec finds the leftmost match at or after pos: [start, end] of the whole match. */
@@ -66,11 +69,17 @@ export class GoRegexp {
     re.lastIndex = pos;
     const m = re.exec(s);
     if (!m) return null;
-    const out: number[] = [];
-    for (let g = 0; g < m.length; g++) {
-      const r = m.indices![g];
-      if (r) out.push(r[0], r[1]);
-      else out.push(-1, -1);
+    const out: number[] = new Array<number>(this.names.length * 2).fill(-1);
+    out[0] = m.indices![0][0];
+    out[1] = m.indices![0][1];
+    // A Go group may have several JS copies (unrolled repeats); the last one that took part wins,
+    // as the last iteration's capture does in Go.
+    for (let k = 1; k < m.length; k++) {
+      const r = m.indices![k];
+      if (!r) continue;
+      const g = this.groupMap[k - 1];
+      out[2 * g] = r[0];
+      out[2 * g + 1] = r[1];
     }
     return out;
   }
