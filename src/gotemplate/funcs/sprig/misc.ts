@@ -11,7 +11,12 @@ import { SprigError, deepEqual, fail, fromBytes, goQuote, isEmpty, toBytes, type
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+const STRICT_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 function b64decode(s: string): string {
+  // Well-formed input decodes the same everywhere; the byte walk below is for Go's error offsets.
+  const t = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
+  if (STRICT_B64.test(t)) return fromBytes(Buffer.from(t, 'base64'));
   const src = toBytes(s);
   const out: number[] = [];
   const corrupt = (off: number): never => {

@@ -185,6 +185,7 @@ export function wrapCustom(s: string, wrapLength: number, newLine: string, wrapL
 /** deleteWhiteSpace is goutils.DeleteWhiteSpace, which walks bytes and writes each as a rune. */
 function deleteWhiteSpace(s: string): string {
   if (s === '') return s;
+  if (isAscii(s)) return s.replace(/[\t\n\v\f\r ]+/g, '');
   const bs = byteRunes(s);
   const kept = bs.filter((c) => !isSpace(c));
   if (kept.length === bs.length) return s;
@@ -354,8 +355,8 @@ export const stringFuncs: FuncMap = {
   ),
   trunc: goFunc(trunc, ['int', 'string']),
   trim: goFunc(trimSpace, ['string']),
-  upper: goFunc((s: string) => mapRunes(s, toUpperRune), ['string']),
-  lower: goFunc((s: string) => mapRunes(s, toLowerRune), ['string']),
+  upper: goFunc((s: string) => (isAscii(s) ? s.toUpperCase() : mapRunes(s, toUpperRune)), ['string']),
+  lower: goFunc((s: string) => (isAscii(s) ? s.toLowerCase() : mapRunes(s, toLowerRune)), ['string']),
   title: goFunc(goTitle, ['string']),
   untitle: goFunc(uncapitalize, ['string']),
   substr: goFunc(substr, ['int', 'int', 'string']),

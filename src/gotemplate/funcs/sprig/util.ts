@@ -103,7 +103,9 @@ export const isLetter = (c: number): boolean =>
   c < 0x80 ? (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) : cls(reLetter)(c);
 export const isDigit = (c: number): boolean => (c < 0x80 ? c >= 0x30 && c <= 0x39 : cls(reDigit)(c));
 export const isNumber = (c: number): boolean => (c < 0x80 ? c >= 0x30 && c <= 0x39 : cls(reNumber)(c));
-export const isPunct = cls(rePunct);
+const asciiTable = (re: RegExp) => Array.from({ length: 128 }, (_, c) => re.test(String.fromCharCode(c)));
+const asciiPunct = asciiTable(rePunct);
+export const isPunct = (c: number): boolean => (c < 0x80 ? asciiPunct[c] : cls(rePunct)(c));
 /** isPrint is strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 export const isPrint = (c: number): boolean => c === 0x20 || cls(rePrint)(c);
 
@@ -428,46 +430,33 @@ export function strval(v: Value): string {
 
 /** goQuote is strconv.Quote (fmt's %q of a string). */
 export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c < 0x80 && c >= 0x20 && c !== 0x7f) out += ch;
-    else if (c === 0xfffd)
-      out += ch; // U+FFFD is printable (invalid bytes were lost on decoding)
-    else if (c >= 0x80 && isPrint(c)) out += ch;
-    else {
-      switch (c) {
-        case 7:
-          out += '\\a';
-          break;
-        case 8:
-          out += '\\b';
-          break;
-        case 0xc:
-          out += '\\f';
-          break;
-        case 0xa:
-          out += '\\n';
-          break;
-        case 0xd:
-          out += '\\r';
-          break;
-        case 9:
-          out += '\\t';
-          break;
-        case 0xb:
-          out += '\\v';
-          break;
-        default:
-          if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-          else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
-          else out += '\\U' + c.toString(16).padStart(8, '0');
-      }
-    }
+  return '"' + s.replace(/[\x00-\x1f"\\\x7f]|[^\x00-\x7f]/gu, quoteRune) + '"';
+}
+
+function quoteRune(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  if (c === 0x22) return '\\"';
+  if (c === 0x5c) return '\\\\';
+  if (c >= 0x80 && (c === 0xfffd || isPrint(c))) return ch;
+  switch (c) {
+    case 7:
+      return '\\a';
+    case 8:
+      return '\\b';
+    case 0xc:
+      return '\\f';
+    case 0xa:
+      return '\\n';
+    case 0xd:
+      return '\\r';
+    case 9:
+      return '\\t';
+    case 0xb:
+      return '\\v';
   }
-  return out + '"';
+  if (c < 0x20 || c === 0x7f) return '\\x' + c.toString(16).padStart(2, '0');
+  if (c < 0x10000) return '\\u' + c.toString(16).padStart(4, '0');
+  return '\\U' + c.toString(16).padStart(8, '0');
 }
 
 // ---------------------------------------------------------------------------------------------
