@@ -132,6 +132,19 @@ describe('resolveChart', () => {
     }
   });
 
+  it('an exact version finds a tag spelled differently (v-prefix), like helm', async () => {
+    const client = new RegistryClient();
+    try {
+      await pushChart(await makeChart('vtags', '0.0.1'), `${reg.ociBase}/charts`, { client });
+      const src = await client.fetchManifest(reg.host, 'charts/vtags', '0.0.1');
+      await client.putManifest(reg.host, 'charts/vtags', 'v3.0.0', src.bytes, src.mediaType);
+      const r = await resolveChart(`${reg.ociBase}/charts/vtags`, { version: '3.0.0', client });
+      assert.deepEqual([r.tag, r.version, r.digest], ['v3.0.0', '3.0.0', src.digest]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('reports a tag that moved away from the pinned digest; the digest wins', async () => {
     const old = await pushChart(await makeChart('moving', '1.0.0'), `${reg.ociBase}/charts`);
     const moved = await pushChart(
@@ -428,6 +441,39 @@ describe('hand-made chart manifests', () => {
 });
 
 describe('pullArtifact', () => {
+  it('an index without a chart is refused by pullChart with a clear error', async () => {
+    const plugin = await pushPluginArtifact(Buffer.from('only a plugin'), `${reg.ociBase}/mixed`, 'only', '1.0.0');
+    const index = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_OCI_INDEX,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: plugin.digest,
+          size: Buffer.byteLength(JSON.stringify(plugin.manifest)),
+          artifactType: ARTIFACT_TYPE_HELM_PLUGIN,
+        },
+      ],
+    };
+    const client = new RegistryClient();
+    try {
+      const d = await client.putManifest(
+        reg.host,
+        'mixed/only',
+        'idx',
+        Buffer.from(JSON.stringify(index)),
+        MEDIA_TYPE_OCI_INDEX,
+      );
+      await assert.rejects(
+        pullChart(`${reg.ociBase}/mixed/only:idx`, { client, cache: freshCache() }),
+        (e: unknown) =>
+          e instanceof NotAChartError && e.message.endsWith(`index ${d}: none of its 1 manifests is a Helm chart`),
+      );
+    } finally {
+      client.close();
+    }
+  });
+
   it('pulls a Helm 4 plugin artifact by type and picks the NAME-VERSION.tgz layer', async () => {
     const archive = await makeChart('wasmplugin', '0.3.0');
     const r = await pushPluginArtifact(archive, `${reg.ociBase}/plugins`, 'wasmplugin', '0.3.0');

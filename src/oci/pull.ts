@@ -14,6 +14,7 @@ import { RegistryClient, type RegistryClientOptions } from './client.js';
 import {
   InvalidReferenceError,
   NoMatchingVersionError,
+  NotFoundError,
   NotAChartError,
   OciError,
   SizeLimitError,
@@ -158,13 +159,19 @@ async function resolveWith(
   let tag = ref.tag;
   let version: string | undefined;
   const { registry, repository } = ref;
+  // exactFromVersion: the tag was derived from an exact `version`; if no such tag exists, the tag
+  // list may still spell that version differently (`v1.2.3`, `1.2`), as Helm's lookup allows.
+  let exactFromVersion: string | undefined;
   if (opts.version !== undefined && opts.version !== '') {
     const want = opts.version.trim();
     if (isExactVersion(want)) {
       const wantTag = versionToTag(want);
       if (tag !== undefined && tag !== wantTag && tag !== want)
         throw new InvalidReferenceError(input, `tag ${tag} does not match version ${want}`);
-      tag ??= wantTag;
+      if (tag === undefined) {
+        tag = wantTag;
+        exactFromVersion = want;
+      }
     } else {
       if (tag !== undefined)
         throw new InvalidReferenceError(input, `a tag and a version range (${want}) cannot be combined`);
@@ -207,7 +214,17 @@ async function resolveWith(
       if (tagDigest !== digest) tagMismatch = { tag, tagDigest };
     }
   } else {
-    digest = await client.resolveManifestDigest(registry, repository, tag!);
+    try {
+      digest = await client.resolveManifestDigest(registry, repository, tag!);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || exactFromVersion === undefined) throw err;
+      const tags = await client.listTags(registry, repository);
+      const m = matchVersion(tags, `=${exactFromVersion}`);
+      if (!m || m.tag === tag) throw err;
+      tag = m.tag;
+      version = m.version;
+      digest = await client.resolveManifestDigest(registry, repository, tag);
+    }
   }
   const out: ResolvedChart = {
     reference: formatReference({ registry, repository, tag, digest }),
@@ -306,7 +323,7 @@ async function selectManifest(
     seen.push(manifestType(m));
   }
   throw new NotAChartError(
-    `index ${digest}: none of its ${entries.length} manifests is a ${artifactType} artifact${seen.length ? ` (found ${[...new Set(seen)].join(', ')})` : ''}`,
+    `index ${digest}: none of its ${entries.length} manifests is ${artifactType === MEDIA_TYPE_HELM_CONFIG ? 'a Helm chart' : `a ${artifactType} artifact`}${seen.length ? ` (found ${[...new Set(seen)].join(', ')})` : ''}`,
     doc.mediaType ?? '',
   );
 }
