@@ -172,7 +172,8 @@ function extPath(p: string): string {
 // ---------------------------------------------------------------------------------------------
 // URLs (net/url Parse and URL.String, for what urlParse and urlJoin expose)
 
-function unescape(func: string, s: string, mode: 'path' | 'fragment' | 'host' | 'user'): string {
+/** unescape is net/url's percent-decoding (path, fragment, host and userinfo decode alike here). */
+function unescape(func: string, s: string): string {
   if (!s.includes('%')) return s;
   const bytes: number[] = [];
   const raw = toBytes(s);
@@ -187,7 +188,6 @@ function unescape(func: string, s: string, mode: 'path' | 'fragment' | 'host' | 
       i += 2;
     } else bytes.push(raw[i]);
   }
-  void mode;
   return fromBytes(Uint8Array.from(bytes));
 }
 
@@ -224,7 +224,7 @@ function parseHost(host: string, panic: (msg: string) => never): string {
     if (c >= 0x80 || /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"%]/.test(ch)) continue;
     panic(`invalid character ${goQuote(ch)} in host name`);
   }
-  return unescape('urlParse', host, 'host');
+  return unescape('urlParse', host);
 }
 
 /** validUserinfo is net/url's check on the userinfo part of an authority. */
@@ -290,7 +290,7 @@ function parseURL(v: string): GoMap {
       }
       host = parseHost(authority, panic);
     }
-    path = unescape('urlParse', rest, 'path');
+    path = unescape('urlParse', rest);
   }
   let hostname = host;
   if (hostname.startsWith('[')) {
@@ -303,9 +303,9 @@ function parseURL(v: string): GoMap {
   let user = '';
   if (userinfo !== '') {
     const c = userinfo.indexOf(':');
-    const name = unescape('urlParse', c >= 0 ? userinfo.slice(0, c) : userinfo, 'user');
+    const name = unescape('urlParse', c >= 0 ? userinfo.slice(0, c) : userinfo);
     user = escape(name, 'user');
-    if (c >= 0) user += ':' + escape(unescape('urlParse', userinfo.slice(c + 1), 'user'), 'user');
+    if (c >= 0) user += ':' + escape(unescape('urlParse', userinfo.slice(c + 1)), 'user');
   }
   return {
     scheme,
@@ -314,7 +314,7 @@ function parseURL(v: string): GoMap {
     path,
     query,
     opaque,
-    fragment: unescape('urlParse', fragment, 'fragment'),
+    fragment: unescape('urlParse', fragment),
     userinfo: user,
   };
 }
@@ -351,8 +351,8 @@ function urlJoin(d: GoMap | null): string {
         }
         const c = userinfo.indexOf(':');
         const name = c >= 0 ? userinfo.slice(0, c) : userinfo;
-        out += escape(unescape('urlJoin', name, 'user'), 'user');
-        if (c >= 0) out += ':' + escape(unescape('urlJoin', userinfo.slice(c + 1), 'user'), 'user');
+        out += escape(unescape('urlJoin', name), 'user');
+        if (c >= 0) out += ':' + escape(unescape('urlJoin', userinfo.slice(c + 1)), 'user');
         out += '@';
       }
       out += host;

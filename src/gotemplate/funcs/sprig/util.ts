@@ -167,7 +167,7 @@ export const fromRunes = (r: number[]): string => {
 };
 
 /**
- * latin1Runes is Go's `rune(str[i])` loop written back with WriteRune: every byte becomes the code
+ * byteRunes is Go's `rune(str[i])` loop written back with WriteRune: every byte becomes the code
  * point of the same value (goutils' byte-wise helpers mangle multibyte text exactly so).
  */
 export function byteRunes(s: string): number[] {
