@@ -3,6 +3,7 @@
  * version (v1.35.0, the client library Helm 4.1.4 was built with), the default API version set
  * (client-go's scheme, captured from helm itself) plus `--api-versions`, and HelmVersion.
  */
+import { withGoType } from '../gotemplate/funcs/sprig/util.js';
 import { GO_METHODS, GoStruct, goFunc, type GoFunc } from '../gotemplate/value.js';
 
 /** HELM_VERSION is the Helm build we reproduce (`helm version` of the oracle). */
@@ -152,6 +153,7 @@ export function capabilitiesValue(caps: Capabilities): GoStruct {
     value: { Has: goFunc((v: string) => apis.includes(v), ['string']) } satisfies Record<string, GoFunc>,
     enumerable: false,
   });
+  withGoType(apis, 'common.VersionSet');
   const helm = new GoStruct('common.BuildInfo', {
     Version: HELM_VERSION.version,
     GitCommit: HELM_VERSION.gitCommit,

@@ -4,6 +4,7 @@
  * `/` as separator: `*`, `**`, `?`, `[...]`, `[!...]`, `{a,b}`.
  */
 import { GO_METHODS, goFunc, type GoFunc, type GoMap } from '../gotemplate/value.js';
+import { withGoType } from '../gotemplate/funcs/sprig/util.js';
 import type { ChartFile } from './types.js';
 import { toYaml } from './yaml.js';
 
@@ -117,5 +118,5 @@ export function makeFiles(files: ChartFile[] | FilesMap): FilesMap {
     }, []),
   };
   Object.defineProperty(m, GO_METHODS, { value: methods, enumerable: false });
-  return m;
+  return withGoType(m, 'engine.files');
 }
