@@ -49,6 +49,10 @@ import type {
   WithNode,
 } from './parse.js';
 
+// Module-local aliases of hot imports (some module loaders turn each imported read into a call).
+const METHODS: typeof GO_METHODS = GO_METHODS;
+const truth = isTrue;
+
 /** MAX_EXEC_DEPTH bounds nested {{template}} calls, as Go's maxExecDepth. */
 export const MAX_EXEC_DEPTH = 100000;
 
@@ -326,7 +330,7 @@ class Compiler {
     if (isWith) {
       return (s, f, dot) => {
         const val = pipe(s, f, dot);
-        if (isTrue(val)) {
+        if (truth(val)) {
           const saved = s.dotWrapped;
           s.dotWrapped = false;
           const r = list(s, f, val);
@@ -338,7 +342,7 @@ class Compiler {
       };
     }
     return (s, f, dot) => {
-      if (isTrue(pipe(s, f, dot))) return list(s, f, dot);
+      if (truth(pipe(s, f, dot))) return list(s, f, dot);
       if (elseList !== null) return elseList(s, f, dot);
       return NORMAL;
     };
@@ -636,12 +640,7 @@ class Compiler {
       for (let i = 0; i < n - 1; i++) {
         const name = ident[i];
         // Fast path: a plain map from values.
-        if (
-          r !== null &&
-          typeof r === 'object' &&
-          Object.getPrototypeOf(r) === Object.prototype &&
-          !(GO_METHODS in r)
-        ) {
+        if (r !== null && typeof r === 'object' && Object.getPrototypeOf(r) === Object.prototype && !(METHODS in r)) {
           const m = r as GoMap;
           let v = m[name];
           if (v === undefined || ((typeof v === 'function' || v === Object.prototype) && !Object.hasOwn(m, name))) {
@@ -655,7 +654,7 @@ class Compiler {
         w = s.lastWrapped;
       }
       if (!hasArgs && final === MISSING && r !== null && typeof r === 'object') {
-        if (Object.getPrototypeOf(r) === Object.prototype && !(GO_METHODS in r)) {
+        if (Object.getPrototypeOf(r) === Object.prototype && !(METHODS in r)) {
           const m = r as GoMap;
           const v = m[last];
           if (v === undefined || ((typeof v === 'function' || v === Object.prototype) && !Object.hasOwn(m, last))) {
@@ -761,7 +760,7 @@ class Compiler {
         for (let i = 0; i < nargs; i++) {
           v = argEvals[i](s, _f, dot);
           if (v === null) v = undefined;
-          if (isTrue(v) === isOr) return v;
+          if (truth(v) === isOr) return v;
         }
         if (final !== MISSING) {
           v = validateType(s, final, 'value', 'reflect.Value');

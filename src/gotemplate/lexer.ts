@@ -9,7 +9,7 @@
  */
 
 /** ItemType names every kind of token the parser can see. */
-export const enum Item {
+export enum Item {
   Error,
   Bool,
   Char, // printable ASCII character; grab bag for comma etc.

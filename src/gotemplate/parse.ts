@@ -5,7 +5,12 @@
  * per template: the top-level text plus one per {{define}} and {{block}}. Errors are thrown as
  * {@link ParseError} with Go's text: `template: NAME:LINE: MESSAGE`.
  */
-import { Item, lex, goQuote, type Token } from './lexer.js';
+import { Item as ItemEnum, lex, goQuote, type Token } from './lexer.js';
+
+// A module-local alias: token types are read in every parser step, and an imported binding can
+// cost a getter call per read under module loaders that emulate live bindings.
+const Item = ItemEnum;
+type Item = ItemEnum;
 
 /** Tree is one parsed template: its name, the name of the file it came from, and its body. */
 export class Tree {
