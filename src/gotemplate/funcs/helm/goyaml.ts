@@ -59,10 +59,17 @@ function stringNode(s: string, v3: boolean): Scalar_ {
 
 const plain = (value: string): Scalar_ => ({ kind: 'scalar', value, style: 'plain' });
 
-/** v2Less is go-yaml v2's keyList.Less for string keys: runs of digits compare as numbers. */
+/**
+ * yamlKeyLess is go-yaml's keyList.Less for string keys (v2, or v3 with its digit rule): runs of
+ * digits compare as numbers, letters sort after other characters. Keys are compared as code point
+ * arrays, like Go's []rune.
+ */
 export function yamlKeyLess(a: string, b: string, v3: boolean): boolean {
-  const ar = Array.from(a);
-  const br = Array.from(b);
+  return runesLess(Array.from(a, cp), Array.from(b, cp), v3);
+}
+const cp = (c: string) => c.codePointAt(0)!;
+
+function runesLess(ar: number[], br: number[], v3: boolean): boolean {
   let digits = false;
   for (let i = 0; i < ar.length && i < br.length; i++) {
     if (ar[i] === br[i]) {
@@ -71,13 +78,13 @@ export function yamlKeyLess(a: string, b: string, v3: boolean): boolean {
     }
     const al = isLetter(ar[i]);
     const bl = isLetter(br[i]);
-    if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+    if (al && bl) return ar[i] < br[i];
     if (al || bl) return v3 && digits ? al : bl;
     let an = 0n;
     let bn = 0n;
-    if (ar[i] === '0' || br[i] === '0') {
+    if (ar[i] === 0x30 || br[i] === 0x30) {
       for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
-        if (ar[j] !== '0') {
+        if (ar[j] !== 0x30) {
           an = 1n;
           bn = 1n;
           break;
@@ -85,20 +92,26 @@ export function yamlKeyLess(a: string, b: string, v3: boolean): boolean {
       }
     }
     let ai = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt(ar[ai].codePointAt(0)! - 48);
+    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt(ar[ai] - 48);
     let bi = i;
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt(br[bi].codePointAt(0)! - 48);
+    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt(br[bi] - 48);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
-    return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+    return ar[i] < br[i];
   }
   return ar.length < br.length;
 }
-const isDigit = (c: string) => /^\p{Nd}$/u.test(c);
-const isLetter = (c: string) => /^\p{L}$/u.test(c);
+const isDigit = (c: number) => (c < 0x80 ? c >= 0x30 && c <= 0x39 : /^\p{Nd}$/u.test(String.fromCodePoint(c)));
+const isLetter = (c: number) =>
+  c < 0x80 ? (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) : /^\p{L}$/u.test(String.fromCodePoint(c));
 
 function sortYamlKeys(keys: string[], v3: boolean): string[] {
-  return keys.sort((a, b) => (yamlKeyLess(a, b, v3) ? -1 : yamlKeyLess(b, a, v3) ? 1 : 0));
+  const runes = new Map(keys.map((k) => [k, Array.from(k, cp)]));
+  return keys.sort((a, b) => {
+    const ra = runes.get(a)!;
+    const rb = runes.get(b)!;
+    return runesLess(ra, rb, v3) ? -1 : runesLess(rb, ra, v3) ? 1 : 0;
+  });
 }
 
 /**
@@ -290,18 +303,10 @@ function convError(msg: string, line?: number, cause?: unknown): YAMLError {
 
 /** checkControlCharacters is go-yaml's reader check, which runs before any parsing. */
 function checkControlCharacters(text: string): void {
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    const ok =
-      c === 0x09 ||
-      c === 0x0a ||
-      c === 0x0d ||
-      (c >= 0x20 && c <= 0x7e) ||
-      c === 0x85 ||
-      (c >= 0xa0 && c <= 0xd7ff) ||
-      (c >= 0xe000 && c <= 0xfffd) ||
-      c >= 0x10000;
-    if (!ok) throw new YAMLError('error converting YAML to JSON: yaml: control characters are not allowed');
+  // Allowed: tab, LF, CR, printable ASCII, NEL, U+00A0–U+D7FF, U+E000–U+FFFD and the astral planes
+  // (surrogate pairs here).
+  if (/[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ud800-\udfff\ue000-\ufffd]/.test(text)) {
+    throw new YAMLError('error converting YAML to JSON: yaml: control characters are not allowed');
   }
 }
 

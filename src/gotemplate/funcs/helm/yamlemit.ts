@@ -10,6 +10,8 @@
  * 128-byte simple-key limit counts UTF-8 bytes.
  */
 
+import { toCodePoints } from './yamlparse.js';
+
 /** ScalarStyle is the style the marshaller asks for; the emitter may fall back to a quoted one. */
 export type ScalarStyle = 'plain' | 'double' | 'literal';
 
@@ -45,11 +47,7 @@ export const isPrintableCp = (c: number) =>
   (c >= 0xa0 && c <= 0xd7ff) ||
   (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
 
-function codePoints(s: string): number[] {
-  const out: number[] = [];
-  for (const ch of s) out.push(ch.codePointAt(0)!);
-  return out;
-}
+const codePoints = toCodePoints;
 
 function utf8Len(cps: number[]): number {
   let n = 0;

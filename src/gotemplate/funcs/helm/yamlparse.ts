@@ -87,6 +87,33 @@ const isAlpha = (c: number) =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
 const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 const ch = (s: string) => s.codePointAt(0)!;
+
+/** toCodePoints splits a string into code points (a lone surrogate stays one unit). */
+export function toCodePoints(text: string): number[] {
+  const out = new Array<number>(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out[n++] = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+        continue;
+      }
+    }
+    out[n++] = c;
+  }
+  out.length = n;
+  return out;
+}
+
+/** cpString builds a string from code points without spreading large arrays onto the stack. */
+function cpString(cps: number[]): string {
+  let out = '';
+  for (let i = 0; i < cps.length; i += 8192) out += String.fromCodePoint(...cps.slice(i, i + 8192));
+  return out;
+}
 const C = {
   sp: 0x20,
   tab: 0x09,
@@ -135,7 +162,7 @@ class Scanner {
   private flowLevel = 0;
 
   constructor(text: string) {
-    this.buf = Array.from(text, ch);
+    this.buf = toCodePoints(text);
     // The reader drops a leading byte order mark.
     if (this.buf[0] === 0xfeff) this.buf.shift();
     this.buf.push(NUL, NUL, NUL, NUL);
@@ -367,7 +394,7 @@ class Scanner {
     this.skip();
     const name: number[] = [];
     while (isAlpha(this.at())) this.read(name);
-    const n = String.fromCodePoint(...name);
+    const n = cpString(name);
     if (name.length === 0) this.fail('while scanning a directive', start, 'could not find expected directive name');
     if (!isBlankz(this.at())) this.fail('while scanning a directive', start, 'found unexpected non-alphabetical character');
     if (n !== 'YAML' && n !== 'TAG') this.fail('while scanning a directive', start, 'found unknown directive name');
@@ -468,7 +495,7 @@ class Scanner {
     if (s.length === 0 || !(isBlankz(c) || [C.q, C.colon, C.comma, C.rbr, C.rbc, C.pct, C.at, C.bt].includes(c))) {
       this.fail(type === 'ANCHOR' ? 'while scanning an anchor' : 'while scanning an alias', start, 'did not find expected alphabetic or numeric character');
     }
-    this.tokens.push({ type, start, end, value: String.fromCodePoint(...s) });
+    this.tokens.push({ type, start, end, value: cpString(s) });
   }
 
   private fetchTag(): void {
@@ -507,7 +534,7 @@ class Scanner {
     this.read(s); // '!'
     while (isAlpha(this.at())) this.read(s);
     if (this.at() === C.bang) this.read(s);
-    return String.fromCodePoint(...s);
+    return cpString(s);
   }
 
   private scanTagUri(head: string, start: Mark): string {
@@ -607,7 +634,7 @@ class Scanner {
     }
     if (chomping !== -1) s.push(...leadingBreak);
     if (chomping === 1) s.push(...trailingBreaks);
-    this.tokens.push({ type: 'SCALAR', start, end, value: String.fromCodePoint(...s), style: literal ? 'literal' : 'folded' });
+    this.tokens.push({ type: 'SCALAR', start, end, value: cpString(s), style: literal ? 'literal' : 'folded' });
   }
 
   private fetchFlowScalar(single: boolean): void {
@@ -705,7 +732,7 @@ class Scanner {
       }
     }
     this.skip();
-    this.tokens.push({ type: 'SCALAR', start, end: this.copyMark(), value: String.fromCodePoint(...s), style: single ? 'single' : 'double' });
+    this.tokens.push({ type: 'SCALAR', start, end: this.copyMark(), value: cpString(s), style: single ? 'single' : 'double' });
   }
 
   private fetchPlainScalar(): void {
@@ -774,7 +801,7 @@ class Scanner {
       }
       if (this.flowLevel === 0 && this.mark.column < indent) break;
     }
-    this.tokens.push({ type: 'SCALAR', start, end, value: String.fromCodePoint(...s), style: 'plain' });
+    this.tokens.push({ type: 'SCALAR', start, end, value: cpString(s), style: 'plain' });
     if (leadingBlanks) this.simpleKeyAllowed = true;
   }
 
