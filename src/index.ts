@@ -15,6 +15,7 @@ export {
   renderFiles,
   renderRelease,
   template,
+  preflight,
   validateReleaseName,
   TemplateError,
   RenderError,

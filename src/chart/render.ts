@@ -97,7 +97,23 @@ function crdObjects(c: Chart): CrdFile[] {
 }
 
 /**
- * renderValues is ToRenderValuesWithSchemaValidation after ProcessDependencies: the processed
+ * preflight is what `helm install`/`template` check before rendering: the chart type is
+ * installable and every Chart.yaml dependency is present in charts/.
+ */
+export function preflight(chart: Chart): void {
+  checkInstallable(chart);
+  const missing = missingDependencies(chart);
+  if (chart.metadata.dependencies && missing.length > 0) {
+    throw new TemplateError(
+      'an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: ' +
+        `found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`,
+      'dependencies',
+    );
+  }
+}
+
+/**
+ * prepare is ToRenderValuesWithSchemaValidation after ProcessDependencies: the processed
  * chart, its coalesced values and the capabilities. Throws TemplateError with Helm's messages.
  */
 function prepare(chart: Chart, opts: RenderOptions): { chart: Chart; values: GoMap; caps: Capabilities; top: GoMap } {
@@ -172,9 +188,13 @@ function renderResources(
 
 /**
  * renderRelease renders a chart for installation: the separated result the controller applies.
- * Errors are TemplateErrors whose message is Helm's (without `helm template`'s --debug hint).
+ * It runs the same checks as `helm install` first (installable type, dependencies present,
+ * release name). Errors are TemplateErrors whose message is Helm's (without `helm template`'s
+ * --debug hint).
  */
 export function renderRelease(chart: Chart, opts: RenderOptions): RenderedRelease {
+  preflight(chart);
+  validateReleaseName(opts.release.name);
   const { chart: processed, values, caps, top } = prepare(chart, opts);
   const r = renderResources(processed, caps, top, opts);
   return { ...r, crds: crdObjects(processed), values, chart: processed };
@@ -239,15 +259,7 @@ function goMatch(pattern: string, name: string): boolean {
  * @example process.stdout.write(template(await loadChart('podinfo.tgz'), { releaseName: 'rel', includeCrds: true }))
  */
 export function template(chart: Chart, opts: TemplateOptions): string {
-  const missing = missingDependencies(chart);
-  checkInstallable(chart);
-  if (chart.metadata.dependencies && missing.length > 0) {
-    throw new TemplateError(
-      'an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: ' +
-        `found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`,
-      'dependencies',
-    );
-  }
+  preflight(chart);
   validateReleaseName(opts.releaseName);
   const release: ReleaseOptions = {
     name: opts.releaseName,
