@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import { TemplateSet } from '../../index.js';
 import { helmFuncs } from '../helm/index.js';
 import { sprigFuncs } from './index.js';
+import { withGoType } from './util.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'gotemplate');
 const AREAS = [
@@ -40,8 +41,6 @@ const NOT_HERE: Record<string, string> = {
   'sprig-math/int-type':
     'int64 results: the value model has one integer type (bigint), so typeOf (int64 "3") says "int", not "int64"',
   'sprig-math/add': 'typeOf (add 1) is "int64" in Go; the value model cannot mark a bigint primitive as int64',
-  'sprig-dicts/dig-values':
-    '.Values is common.Values in helm; the chart renderer must mark it (withGoType(values, "common.Values")) for dig to refuse it',
   'sprig-defaults/typeOf-builtins': "needs the chart renderer's top-level object (.Capabilities, .Files)",
   'sprig-defaults/fail': "helm's renderer rewrites `error calling fail: X` as `execution error at (…): X`",
   'sprig-defaults/fail-empty': "helm's renderer rewrites `error calling fail: X` as `execution error at (…): X`",
@@ -51,7 +50,8 @@ const NOT_HERE: Record<string, string> = {
 function render(c: Case): { output: string | null; error: string | null } {
   const set = new TemplateSet({ ...sprigFuncs, ...helmFuncs }, { missingKey: 'default' });
   const top = {
-    Values: c.values ?? {},
+    // helm's .Values is common.Values (dig refuses it, typeOf names it).
+    Values: withGoType((c.values ?? {}) as object, 'common.Values'),
     Release: { Name: 'rel', Namespace: 'ns1', IsInstall: true, IsUpgrade: false, Revision: 1n, Service: 'Helm' },
   };
   try {
