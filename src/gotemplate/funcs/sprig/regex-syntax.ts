@@ -216,6 +216,28 @@ function foldRanges(ranges: Range[]): Range[] {
   return out;
 }
 
+const unicodeFoldCache = new Map<string, Range[]>();
+
+/**
+ * foldedUnicodeExtras is what (?i) adds to a \p class in Go: every code point outside it whose
+ * case-fold orbit meets it (`(?i)\p{Lu}` matches "b"). Negated classes (\P) are left as they are.
+ */
+function foldedUnicodeExtras(src: string): Range[] {
+  if (!src.startsWith('\\p')) return [];
+  let out = unicodeFoldCache.get(src);
+  if (!out) {
+    const re = new RegExp(`^${src}$`, 'u');
+    out = [];
+    foldOrbit(0x61); // builds the table
+    for (const [cp, orbit] of foldTable!) {
+      if (re.test(String.fromCodePoint(cp))) continue;
+      if (orbit.some((o) => re.test(String.fromCodePoint(o)))) out.push([cp, cp]);
+    }
+    unicodeFoldCache.set(src, out);
+  }
+  return out;
+}
+
 // --- emitting ----------------------------------------------------------------------------------
 
 function escCp(c: number): string {
@@ -542,7 +564,8 @@ class Parser {
       case 'P': {
         const u = this.parseUnicodeClass(i);
         if (u) {
-          this.push(u[0]);
+          const folded = this.flags.i ? foldedUnicodeExtras(u[0]) : [];
+          this.push(folded.length ? classSource(folded, [u[0]], false) : u[0]);
           this.pos = u[1];
           return;
         }
@@ -704,6 +727,7 @@ class Parser {
       const u = this.parseUnicodeClass(i);
       if (u) {
         extra.push(u[0].startsWith('[') ? (u[0] === '[^]' ? '\\u{0}-\\u{10ffff}' : '') : u[0]);
+        if (this.flags.i) ranges.push(...foldedUnicodeExtras(u[0]));
         i = u[1];
         continue;
       }
