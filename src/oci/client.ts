@@ -232,15 +232,13 @@ export class RegistryClient {
           },
           agent,
         },
-        (res) => {
-          // The idle timeout keeps applying while the body streams.
-          res.socket?.setTimeout(this.opts.timeoutMs, () =>
-            res.destroy(new Error(`no data for ${this.opts.timeoutMs}ms`)),
-          );
-          resolve(res);
-        },
+        // The request's idle timeout keeps applying while the response body streams (the socket
+        // stays with the request until the body ends), so a stalled download is abandoned too.
+        (res) => resolve(res),
       );
-      req.setTimeout(this.opts.timeoutMs, () => req.destroy(new Error(`timed out after ${this.opts.timeoutMs}ms`)));
+      req.setTimeout(this.opts.timeoutMs, () =>
+        req.destroy(new Error(`no data for ${this.opts.timeoutMs}ms (timed out after ${this.opts.timeoutMs}ms)`)),
+      );
       req.on('error', reject);
       req.end(body);
     });

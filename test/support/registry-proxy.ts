@@ -16,8 +16,11 @@ export interface ProxiedRequest {
 
 /** Fault is what the proxy answers instead of forwarding, for matching requests. */
 export interface Fault {
-  /** status to answer with, or 'drop' to destroy the connection without a response. */
-  status: number | 'drop';
+  /**
+   * status to answer with; 'drop' destroys the connection without a response; 'stall' forwards the
+   * registry's response head and first 64 bytes of body, then sends nothing more.
+   */
+  status: number | 'drop' | 'stall';
   headers?: Record<string, string>;
   /** match: only requests whose path matches (default: all). */
   match?: RegExp;
@@ -49,7 +52,9 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
     };
     requests.push(entry);
     const fault = faults.find((f) => f.left > 0 && (!f.match || f.match.test(entry.path)));
-    if (fault) {
+    const stall = fault?.status === 'stall';
+    if (fault && stall) fault.left--;
+    if (fault && !stall) {
       fault.left--;
       req.resume();
       if (fault.status === 'drop') {
@@ -57,8 +62,9 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
         req.socket.destroy();
         return;
       }
-      entry.status = fault.status;
-      res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers });
+      const status = fault.status as number;
+      entry.status = status;
+      res.writeHead(status, { 'Content-Type': 'application/json', ...fault.headers });
       res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'injected by test proxy' }] }));
       return;
     }
@@ -77,7 +83,15 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
         if (typeof headers.location === 'string')
           headers.location = headers.location.replace(`//${target}`, `//${proxyHost}`);
         res.writeHead(up.statusCode ?? 502, headers);
-        up.pipe(res);
+        if (!stall) {
+          up.pipe(res);
+          return;
+        }
+        entry.status = -2;
+        up.once('data', (chunk: Buffer) => {
+          res.write(chunk.subarray(0, 64));
+          up.destroy();
+        });
       },
     );
     upstream.on('error', () => {
