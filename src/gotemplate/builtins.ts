@@ -252,7 +252,7 @@ function jsEscape(s: string): string {
         continue;
     }
     if (c < 0x20) out += '\\u00' + HEX[c >> 4] + HEX[c & 15];
-    else if (c >= 0x80 && /[\p{C}\p{Z}]/u.test(ch) && c !== 0x3000 && !/\p{Zs}/u.test(ch)) {
+    else if (c >= 0x80 && /[\p{C}\p{Z}]/u.test(ch)) {
       out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
     } else out += ch;
   }
