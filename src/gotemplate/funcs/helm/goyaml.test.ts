@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { YAMLError, marshalYaml, parseYaml, parseYamlDocuments, toYaml } from './goyaml.js';
+import { YAMLError, marshalYaml, parseYaml, parseYamlDocuments, toYaml, type YamlShape } from './goyaml.js';
 
 test('parseYaml reads values files as helm does', async (t) => {
   const cases: Array<{ name: string; text: string; want: unknown }> = [
@@ -100,5 +100,30 @@ test('toYaml and marshalYaml', async (t) => {
   await t.test('a value json.Marshal rejects prints nothing', () => {
     assert.equal(toYaml({ a: NaN }), '');
     assert.throws(() => marshalYaml({ a: NaN }), { message: 'error marshaling into JSON: json: unsupported value: NaN' });
+  });
+});
+
+test('parseYaml with a typed target turns scalars for string fields into text', async (t) => {
+  // helm v4.1.4 on a Chart.yaml with these lines printed .Chart.AppVersion 1.1, .Chart.Keywords
+  // ["1","true","1.5"], .Chart.Annotations {"a":"1","b":"true"} and .Chart.Description 12345678.
+  const shape: YamlShape = {
+    fields: {
+      appVersion: 'string',
+      description: 'string',
+      keywords: { items: 'string' },
+      annotations: { values: 'string' },
+    },
+  };
+  const text = 'apiVersion: v2\nname: x\nappVersion: 1.10\nkeywords: [1, true, 1.5]\nannotations:\n  a: 1.0\n  b: yes\nDescription: 12345678\nother: 1.10\n';
+  await t.test('Chart.yaml fields', () => {
+    assert.deepStrictEqual(parseYaml(text, 'map', { shape }), {
+      apiVersion: 'v2',
+      name: 'x',
+      appVersion: '1.1',
+      keywords: ['1', 'true', '1.5'],
+      annotations: { a: '1', b: 'true' },
+      Description: '12345678',
+      other: 1.1,
+    });
   });
 });

@@ -267,12 +267,13 @@ const GO_TARGET: Record<ParseTarget, string> = {
 /**
  * parseYaml is sigs.k8s.io/yaml.Unmarshal(text, &target) for the first document of text: go-yaml
  * v2's reading converted through JSON (numbers float64, keys strings). An empty document is nil,
- * or an empty map/slice for those targets. Throws {@link YAMLError} with Go's message.
+ * or an empty map/slice for those targets. `opts.shape` gives the Go types of a typed target such
+ * as Chart.yaml's (see {@link YamlShape}). Throws {@link YAMLError} with Go's message.
  *
  * @example parseYaml('port: 0755\non: yes') // { port: 493, true: true }
  */
-export function parseYaml(text: string, target: ParseTarget = 'any'): Value {
-  const docs = readDocuments(text, true);
+export function parseYaml(text: string, target: ParseTarget = 'any', opts: { shape?: YamlShape } = {}): Value {
+  const docs = readDocuments(text, true, opts.shape);
   return fitTarget(docs.length ? docs[0] : null, target);
 }
 
@@ -280,8 +281,8 @@ export function parseYaml(text: string, target: ParseTarget = 'any'): Value {
  * parseYamlDocuments reads every document of a `---`-separated stream, each as {@link parseYaml}
  * reads one (empty documents are nil).
  */
-export function parseYamlDocuments(text: string): Value[] {
-  return readDocuments(text, false);
+export function parseYamlDocuments(text: string, opts: { shape?: YamlShape } = {}): Value[] {
+  return readDocuments(text, false, opts.shape);
 }
 
 function fitTarget(v: Value, target: ParseTarget): Value {
@@ -310,7 +311,7 @@ function checkControlCharacters(text: string): void {
   }
 }
 
-function readDocuments(text: string, firstOnly: boolean): Value[] {
+function readDocuments(text: string, firstOnly: boolean, shape: YamlShape = 'any'): Value[] {
   checkControlCharacters(text);
   let nodes: YamlNode[];
   try {
@@ -321,7 +322,7 @@ function readDocuments(text: string, firstOnly: boolean): Value[] {
     }
     throw e;
   }
-  return nodes.map((n) => toJSONValue(new Decoder().decode(n)));
+  return nodes.map((n) => toJSONValue(new Decoder().decode(n), shape));
 }
 
 /** Go is a value as go-yaml v2 decodes into interface{}, before the JSON trip. */
@@ -466,17 +467,49 @@ function shortestFloat32(f: number): string {
   return formatFloat(f32, 'g');
 }
 
+/**
+ * YamlShape describes the Go type sigs.k8s.io/yaml decodes into, where it matters: a number or
+ * boolean headed for a Go string field is turned into text before the JSON step (`appVersion: 1.10`
+ * in Chart.yaml reads as "1.1", `12345678` as "12345678", `yes` as "true"). `fields` is a struct
+ * (JSON names, matched exactly first, then case-insensitively as encoding/json does), `items` a
+ * slice, `values` a map; anything not described is interface{}.
+ */
+export type YamlShape = 'string' | 'any' | { fields: Record<string, YamlShape> } | { items: YamlShape } | { values: YamlShape };
+
+function fieldShape(shape: YamlShape, key: string): YamlShape {
+  if (typeof shape === 'string') return 'any';
+  if ('values' in shape) return shape.values;
+  if ('fields' in shape) {
+    if (Object.prototype.hasOwnProperty.call(shape.fields, key)) return shape.fields[key];
+    const lower = key.toLowerCase();
+    for (const k of Object.keys(shape.fields)) if (k.toLowerCase() === lower) return shape.fields[k];
+  }
+  return 'any';
+}
+
 /** toJSONValue is the JSON trip of sigs.k8s.io/yaml: ints become float64, keys strings. */
-function toJSONValue(g: GoYaml): Value {
+function toJSONValue(g: GoYaml, shape: YamlShape = 'any'): Value {
+  if (shape === 'string') {
+    // sigs.k8s.io/yaml's convertToJSONableObject, for a string target
+    if (typeof g === 'boolean') return g ? 'true' : 'false';
+    if (typeof g === 'number') return shortestFloat32(g);
+    if (g !== null && typeof g === 'object' && 'int' in g) return g.int.toString();
+  }
   if (g === null || typeof g === 'string' || typeof g === 'boolean') return g;
   if (typeof g === 'number') {
     if (!Number.isFinite(g)) throw new YAMLError(`error converting YAML to JSON: json: unsupported value: ${formatFloat(g, 'g')}`);
     return g;
   }
-  if (Array.isArray(g)) return g.map(toJSONValue);
+  if (Array.isArray(g)) {
+    const item = typeof shape === 'object' && 'items' in shape ? shape.items : 'any';
+    return g.map((e) => toJSONValue(e, item));
+  }
   if (g instanceof GoYamlMap) {
     const out: Record<string, Value> = {};
-    for (const { key, value } of g.entries.values()) setKey(out, goKeyString(key, value), toJSONValue(value));
+    for (const { key, value } of g.entries.values()) {
+      const k = goKeyString(key, value);
+      setKey(out, k, toJSONValue(value, fieldShape(shape, k)));
+    }
     return out;
   }
   return Number(g.int);

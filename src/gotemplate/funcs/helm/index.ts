@@ -99,5 +99,6 @@ export {
   toYamlPretty,
   YAMLError,
   type ParseTarget,
+  type YamlShape,
 } from './goyaml.js';
 export { toToml, parseToml, TOMLError } from './gotoml.js';
