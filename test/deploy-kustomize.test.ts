@@ -14,7 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import { testCluster, type TestCluster } from './support/env.js';
 
 const root = join(import.meta.dirname, '..');
-const CRD_KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - helmreleases.helm.capstan.dev.yaml\n';
+const CRD_KUSTOMIZATION =
+  'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - helmreleases.helm.capstan.dev.yaml\n';
 const IMAGE = 'ghcr.io/capstan-dev/capstan:0.1.0';
 
 let cluster: TestCluster;
@@ -22,12 +23,20 @@ let tree: string;
 
 /** kubectl runs kubectl against the test cluster and returns stdout and stderr (warnings). */
 function kubectl(args: string[], input?: string): { stdout: string; stderr: string } {
-  const r = spawnSync(join(cluster.binDir, 'kubectl'), [`--kubeconfig=${cluster.kubeconfigPath}`, ...args], { encoding: 'utf8', input });
+  const r = spawnSync(join(cluster.binDir, 'kubectl'), [`--kubeconfig=${cluster.kubeconfigPath}`, ...args], {
+    encoding: 'utf8',
+    input,
+  });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: any;
+};
 
 /** render runs `kubectl kustomize` on a directory of the staged tree and parses every object. */
 function render(dir: string): Obj[] {
@@ -37,17 +46,22 @@ function render(dir: string): Obj[] {
     .filter(Boolean);
 }
 
-const find = (objs: Obj[], kind: string, name?: string) => objs.filter((o) => o.kind === kind && (!name || o.metadata.name === name));
+const find = (objs: Obj[], kind: string, name?: string) =>
+  objs.filter((o) => o.kind === kind && (!name || o.metadata.name === name));
 const one = (objs: Obj[], kind: string, name?: string) => {
   const found = find(objs, kind, name);
   assert.equal(found.length, 1, `exactly one ${kind}${name ? ` ${name}` : ''}`);
   return found[0];
 };
-const ids = (objs: Obj[]) => objs.map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`).sort();
+const ids = (objs: Obj[]) =>
+  objs.map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`).sort();
 
 /** controllerFlags are the flags `capstan controller --help` lists. */
 function controllerFlags(): Set<string> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'controller', '--help'], { encoding: 'utf8', cwd: root });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'controller', '--help'], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   assert.equal(r.status, 0, r.stderr);
   return new Set([...r.stdout.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]));
 }
@@ -59,7 +73,8 @@ before(async () => {
   tree = mkdtempSync(join(tmpdir(), 'capstan-deploy-'));
   cpSync(join(root, 'deploy'), join(tree, 'deploy'), { recursive: true });
   cpSync(join(root, 'crds'), join(tree, 'crds'), { recursive: true });
-  if (!existsSync(join(tree, 'crds', 'Kustomization'))) writeFileSync(join(tree, 'crds', 'Kustomization'), CRD_KUSTOMIZATION);
+  if (!existsSync(join(tree, 'crds', 'Kustomization')))
+    writeFileSync(join(tree, 'crds', 'Kustomization'), CRD_KUSTOMIZATION);
 });
 after(() => {
   if (tree) rmSync(tree, { recursive: true, force: true });
@@ -71,7 +86,9 @@ describe('deploy/ kustomization', () => {
       existsSync(join(root, 'crds', 'Kustomization')),
       'crds/Kustomization is missing: deploy/kustomization.yaml includes ../crds, which needs a Kustomization file listing helmreleases.helm.capstan.dev.yaml',
     );
-    const crd = parseAllDocuments(readFileSync(join(root, 'crds', 'helmreleases.helm.capstan.dev.yaml'), 'utf8'))[0].toJS();
+    const crd = parseAllDocuments(
+      readFileSync(join(root, 'crds', 'helmreleases.helm.capstan.dev.yaml'), 'utf8'),
+    )[0].toJS();
     const rendered = one(render('deploy'), 'CustomResourceDefinition');
     assert.deepEqual(rendered.spec, crd.spec, 'the rendered CRD is crds/helmreleases.helm.capstan.dev.yaml');
     // kubectl apply -f crds/ reads only *.yaml, *.yml and *.json: the Kustomization file is not an object to apply.
@@ -98,24 +115,46 @@ describe('deploy/ kustomization', () => {
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'capstan', namespace: 'capstan-system' }]);
     assert.equal(one(objs, 'PodDisruptionBudget').spec.minAvailable, 1);
     const svc = one(objs, 'Service');
-    assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.port]), [['http-metrics', 8080]]);
+    assert.deepEqual(
+      svc.spec.ports.map((p: any) => [p.name, p.port]),
+      [['http-metrics', 8080]],
+    );
     const np = one(objs, 'NetworkPolicy');
     assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
-    assert.deepEqual(np.spec.ingress.flatMap((r: any) => r.ports.map((p: any) => p.port)), [8080], 'ingress only to the metrics port');
+    assert.deepEqual(
+      np.spec.ingress.flatMap((r: any) => r.ports.map((p: any) => p.port)),
+      [8080],
+      'ingress only to the metrics port',
+    );
     const egress = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => `${p.port}/${p.protocol}`)).sort();
     assert.deepEqual(egress, ['443/TCP', '53/TCP', '53/UDP', '6443/TCP', '80/TCP']);
   });
 
   it('grants least privilege: no wildcards, impersonation of ServiceAccounts only, Leases only in its namespace', () => {
     const objs = render('deploy');
-    const rules = one(objs, 'ClusterRole').rules as { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] }[];
+    const rules = one(objs, 'ClusterRole').rules as {
+      apiGroups?: string[];
+      resources?: string[];
+      verbs: string[];
+      nonResourceURLs?: string[];
+    }[];
     for (const r of rules) {
-      assert.ok(!r.verbs.includes('*') && !(r.resources ?? []).includes('*') && !(r.apiGroups ?? []).includes('*'), `no wildcard in ${JSON.stringify(r)}`);
+      assert.ok(
+        !r.verbs.includes('*') && !(r.resources ?? []).includes('*') && !(r.apiGroups ?? []).includes('*'),
+        `no wildcard in ${JSON.stringify(r)}`,
+      );
     }
-    const verbsFor = (group: string, resource: string) => new Set(rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource)).flatMap((r) => r.verbs));
+    const verbsFor = (group: string, resource: string) =>
+      new Set(
+        rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource)).flatMap((r) => r.verbs),
+      );
     assert.deepEqual([...verbsFor('', 'serviceaccounts')], ['impersonate']);
-    assert.ok(!rules.some((r) => r.verbs.includes('impersonate') && !r.resources?.every((x) => x === 'serviceaccounts')), 'impersonates ServiceAccounts, not users or groups');
-    for (const v of ['get', 'list', 'watch', 'patch']) assert.ok(verbsFor('helm.capstan.dev', 'helmreleases').has(v), `helmreleases ${v}`);
+    assert.ok(
+      !rules.some((r) => r.verbs.includes('impersonate') && !r.resources?.every((x) => x === 'serviceaccounts')),
+      'impersonates ServiceAccounts, not users or groups',
+    );
+    for (const v of ['get', 'list', 'watch', 'patch'])
+      assert.ok(verbsFor('helm.capstan.dev', 'helmreleases').has(v), `helmreleases ${v}`);
     assert.ok(verbsFor('helm.capstan.dev', 'helmreleases/status').has('patch'));
     assert.ok(verbsFor('helm.capstan.dev', 'helmreleases/finalizers').has('update'));
     assert.deepEqual([...verbsFor('', 'configmaps')].sort(), ['get', 'list', 'watch']);
@@ -123,11 +162,20 @@ describe('deploy/ kustomization', () => {
     assert.deepEqual([...verbsFor('', 'namespaces')].sort(), ['create', 'get']);
     assert.equal(verbsFor('coordination.k8s.io', 'leases').size, 0, 'Leases are not granted cluster-wide');
     for (const kind of ['deployments', 'services', 'pods']) {
-      assert.equal(rules.some((r) => r.resources?.includes(kind)), false, `tenant mode does not write ${kind} itself`);
+      assert.equal(
+        rules.some((r) => r.resources?.includes(kind)),
+        false,
+        `tenant mode does not write ${kind} itself`,
+      );
     }
     const leader = one(objs, 'Role', 'capstan-leader-election');
     assert.equal(leader.metadata.namespace, 'capstan-system');
-    assert.ok(leader.rules.some((r: any) => r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases') && r.verbs.includes('update')));
+    assert.ok(
+      leader.rules.some(
+        (r: any) =>
+          r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases') && r.verbs.includes('update'),
+      ),
+    );
   });
 
   it('runs the controller hardened, with leader election, probes on :8080 and writable volumes for the cache and /tmp', () => {
@@ -188,7 +236,10 @@ describe('deploy/ kustomization', () => {
     assert.equal(one(admin, 'ClusterRoleBinding', 'capstan-cluster-admin').roleRef.name, 'cluster-admin');
     const ns = render('deploy/namespaced');
     const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
-    assert.deepEqual(ns.filter((o) => clusterScoped.has(o.kind)).map((o) => o.kind), []);
+    assert.deepEqual(
+      ns.filter((o) => clusterScoped.has(o.kind)).map((o) => o.kind),
+      [],
+    );
     assert.ok(ns.every((o) => o.metadata.namespace === 'capstan-system'));
     const role = one(ns, 'Role', 'capstan-controller');
     assert.ok(role.rules.some((r: any) => r.resources.includes('serviceaccounts') && r.verbs.includes('impersonate')));
@@ -210,7 +261,10 @@ describe('deploy/ kustomization', () => {
         createdNamespace = true;
       }
       // For real, so that its Pod Security labels (enforce and warn: restricted) are in force.
-      kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify(one(render('deploy'), 'Namespace')));
+      kubectl(
+        ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+        JSON.stringify(one(render('deploy'), 'Namespace')),
+      );
     });
     after(() => {
       if (createdNamespace) kubectl(['delete', 'namespace', 'capstan-system', '--wait=false']);
@@ -218,7 +272,14 @@ describe('deploy/ kustomization', () => {
 
     for (const dir of ['deploy', 'deploy/cluster-admin', 'deploy/namespaced']) {
       it(`kubectl apply -k ${dir}/ --server-side --dry-run=server succeeds with no Pod Security warning`, () => {
-        const { stdout, stderr } = kubectl(['apply', '-k', join(tree, dir), '--server-side', '--dry-run=server', '--force-conflicts']);
+        const { stdout, stderr } = kubectl([
+          'apply',
+          '-k',
+          join(tree, dir),
+          '--server-side',
+          '--dry-run=server',
+          '--force-conflicts',
+        ]);
         const applied = stdout.split('\n').filter((l) => l.includes('serverside-applied (server dry run)'));
         assert.equal(applied.length, render(dir).length, stdout);
         assert.doesNotMatch(stderr, /PodSecurity|would violate/i, stderr);

@@ -38,7 +38,9 @@ function dashboardExprs(): { panel: string; expr: string }[] {
 
 function ruleExprs(): { alert: string; expr: string; rule: any }[] {
   const rule = parse(read('prometheusrule.yaml'));
-  return rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => ({ alert: r.alert ?? r.record, expr: String(r.expr), rule: r })));
+  return rule.spec.groups.flatMap((g: any) =>
+    g.rules.map((r: any) => ({ alert: r.alert ?? r.record, expr: String(r.expr), rule: r })),
+  );
 }
 
 before(async () => {
@@ -65,7 +67,8 @@ describe('deploy/monitoring', () => {
   it('the ServiceMonitor selects the metrics Service and its named port', () => {
     const sm = parse(read('servicemonitor.yaml'));
     const svc = parse(readFileSync(join(root, 'deploy', 'manager', 'service.yaml'), 'utf8'));
-    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svc.metadata.labels[k], v, `Service label ${k}`);
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels))
+      assert.equal(svc.metadata.labels[k], v, `Service label ${k}`);
     assert.ok(sm.spec.namespaceSelector.matchNames.includes(svc.metadata.namespace));
     assert.deepEqual(
       sm.spec.endpoints.map((e: any) => e.port),
@@ -97,11 +100,15 @@ describe('deploy/monitoring', () => {
     }
     // The job label Prometheus Operator gives a ServiceMonitor target is the Service's name.
     const svc = parse(readFileSync(join(root, 'deploy', 'manager', 'service.yaml'), 'utf8'));
-    for (const r of rules) for (const m of r.expr.matchAll(/job="([^"]+)"/g)) assert.equal(m[1], svc.metadata.name, r.alert);
+    for (const r of rules)
+      for (const m of r.expr.matchAll(/job="([^"]+)"/g)) assert.equal(m[1], svc.metadata.name, r.alert);
   });
 
   it('every metric an alert or a dashboard panel queries is exported by the controller', () => {
-    const queries = [...ruleExprs().map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })), ...dashboardExprs().map((d) => ({ where: `panel ${d.panel}`, expr: d.expr }))];
+    const queries = [
+      ...ruleExprs().map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+      ...dashboardExprs().map((d) => ({ where: `panel ${d.panel}`, expr: d.expr })),
+    ];
     assert.ok(queries.length > 20, `${queries.length} queries`);
     const used = new Set<string>();
     for (const q of queries) {
@@ -112,7 +119,11 @@ describe('deploy/monitoring', () => {
     }
     // The dashboard covers each of Capstan's own metrics.
     const ours = [...exported.keys()].filter((n) => n.startsWith('capstan_'));
-    assert.deepEqual(ours.filter((n) => !used.has(n)), [], 'metrics no panel or alert shows');
+    assert.deepEqual(
+      ours.filter((n) => !used.has(n)),
+      [],
+      'metrics no panel or alert shows',
+    );
   });
 
   it('the checker itself rejects an unknown metric (a renamed series would be caught)', () => {
@@ -120,6 +131,8 @@ describe('deploy/monitoring', () => {
     assert.equal(known('capstan_reconcile_duration_seconds_bucket'), true);
     assert.equal(known('capstan_release_ready_bucket'), false, 'a gauge has no buckets');
     assert.equal(known('capstan_reconciles_total'), false);
-    assert.deepEqual(metricNames('sum(rate(capstan_reconcile_total{result="error"}[5m])) / up'), ['capstan_reconcile_total']);
+    assert.deepEqual(metricNames('sum(rate(capstan_reconcile_total{result="error"}[5m])) / up'), [
+      'capstan_reconcile_total',
+    ]);
   });
 });

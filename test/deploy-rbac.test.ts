@@ -33,7 +33,8 @@ let ctrl: { proc: ChildProcess; logPath: string; metrics: string } | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cond = (hr: any, type: string) => hr?.status?.conditions?.find((c: any) => c.type === type);
-const getHR = (ns: string, name: string) => JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json', '--show-managed-fields']));
+const getHR = (ns: string, name: string) =>
+  JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json', '--show-managed-fields']));
 
 async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
@@ -48,21 +49,36 @@ async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeo
     await sleep(300);
   }
   const log = ctrl ? readFileSync(ctrl.logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
-  assert.fail(`HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}\ncontroller log tail:\n${log}`);
+  assert.fail(
+    `HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}\ncontroller log tail:\n${log}`,
+  );
 }
 
 /** tenant creates a namespace whose `deployer` ServiceAccount may edit it (and nothing else). */
 function tenant(): string {
   const ns = cluster.namespace('rbac-tenant');
   cluster.kubectl(['create', 'serviceaccount', 'deployer', '-n', ns]);
-  cluster.kubectl(['create', 'rolebinding', 'deployer-edit', '--clusterrole=edit', `--serviceaccount=${ns}:deployer`, '-n', ns]);
+  cluster.kubectl([
+    'create',
+    'rolebinding',
+    'deployer-edit',
+    '--clusterrole=edit',
+    `--serviceaccount=${ns}:deployer`,
+    '-n',
+    ns,
+  ]);
   return ns;
 }
 
 function applyHR(ns: string, name: string, spec: Record<string, unknown>): void {
   cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({ apiVersion: 'helm.capstan.dev/v1alpha1', kind: 'HelmRelease', metadata: { name, namespace: ns, labels: { [SELECTOR_KEY]: id } }, spec }),
+    JSON.stringify({
+      apiVersion: 'helm.capstan.dev/v1alpha1',
+      kind: 'HelmRelease',
+      metadata: { name, namespace: ns, labels: { [SELECTOR_KEY]: id } },
+      spec,
+    }),
   );
 }
 
@@ -136,7 +152,9 @@ before(async () => {
     }
     await sleep(200);
   }
-  assert.fail(`the controller did not become ready with the ServiceAccount's rights:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
+  assert.fail(
+    `the controller did not become ready with the ServiceAccount's rights:\n${readFileSync(logPath, 'utf8').slice(-3000)}`,
+  );
 });
 
 after(async () => {
@@ -165,7 +183,15 @@ describe('deploy/rbac in tenant mode', () => {
     const can = (verb: string, what: string, ns?: string) => {
       const r = spawnSync(
         join(cluster.binDir, 'kubectl'),
-        [`--kubeconfig=${cluster.kubeconfigPath}`, 'auth', 'can-i', verb, what, `--as=system:serviceaccount:${systemNs}:${sa}`, ...(ns ? ['-n', ns] : ['--all-namespaces'])],
+        [
+          `--kubeconfig=${cluster.kubeconfigPath}`,
+          'auth',
+          'can-i',
+          verb,
+          what,
+          `--as=system:serviceaccount:${systemNs}:${sa}`,
+          ...(ns ? ['-n', ns] : ['--all-namespaces']),
+        ],
         { encoding: 'utf8' },
       );
       return r.stdout.trim();
@@ -173,7 +199,12 @@ describe('deploy/rbac in tenant mode', () => {
     assert.equal(can('watch', 'helmreleases.helm.capstan.dev'), 'yes');
     assert.equal(can('impersonate', 'serviceaccounts'), 'yes');
     assert.equal(can('update', 'leases.coordination.k8s.io', systemNs), 'yes');
-    for (const [verb, what] of [['create', 'deployments.apps'], ['update', 'leases.coordination.k8s.io'], ['delete', 'namespaces'], ['impersonate', 'users']]) {
+    for (const [verb, what] of [
+      ['create', 'deployments.apps'],
+      ['update', 'leases.coordination.k8s.io'],
+      ['delete', 'namespaces'],
+      ['impersonate', 'users'],
+    ]) {
       assert.equal(can(verb, what), 'no', `${verb} ${what} is not granted`);
     }
     const lease = JSON.parse(cluster.kubectl(['get', 'lease', 'capstan-leader', '-n', systemNs, '-o', 'json']));
@@ -183,24 +214,69 @@ describe('deploy/rbac in tenant mode', () => {
   it('installs a release as the HelmRelease ServiceAccount, records it, reports Ready, and uninstalls it on delete', async () => {
     const ns = tenant();
     const chart = await pushTestChart(registry, 'rbac', 'web', '1.0.0', webChart());
-    applyHR(ns, 'web', { interval: '1m', timeout: '60s', serviceAccountName: 'deployer', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'tenant' } });
-    const hr = await waitFor(ns, 'web', (h) => cond(h, 'Ready')?.status === 'True' && h.status.observedGeneration === h.metadata.generation);
+    applyHR(ns, 'web', {
+      interval: '1m',
+      timeout: '60s',
+      serviceAccountName: 'deployer',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'tenant' },
+    });
+    const hr = await waitFor(
+      ns,
+      'web',
+      (h) => cond(h, 'Ready')?.status === 'True' && h.status.observedGeneration === h.metadata.generation,
+    );
     assert.ok(hr.metadata.finalizers.includes('helm.capstan.dev/finalizer'), 'finalizer added (merge patch)');
-    const statusManagers = hr.metadata.managedFields.filter((f: any) => f.subresource === 'status').map((f: any) => f.manager);
+    const statusManagers = hr.metadata.managedFields
+      .filter((f: any) => f.subresource === 'status')
+      .map((f: any) => f.manager);
     assert.deepEqual(statusManagers, [FIELD_MANAGER], 'status applied by this controller');
-    const cm = JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json', '--show-managed-fields']));
+    const cm = JSON.parse(
+      cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json', '--show-managed-fields']),
+    );
     assert.equal(cm.data.message, 'tenant');
     assert.ok(cm.metadata.managedFields.some((f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply'));
     assert.equal(
-      cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,name=web', '-o', 'jsonpath={.items[*].metadata.labels.status}']).trim(),
+      cluster
+        .kubectl([
+          'get',
+          'secrets',
+          '-n',
+          ns,
+          '-l',
+          'owner=helm,name=web',
+          '-o',
+          'jsonpath={.items[*].metadata.labels.status}',
+        ])
+        .trim(),
       'deployed',
       'release Secret written with the controller identity',
     );
-    const events = JSON.parse(cluster.kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=web,involvedObject.kind=HelmRelease', '-o', 'json'])).items;
-    assert.ok(events.some((e: any) => e.reason === 'InstallSucceeded'), `Event recorded: ${events.map((e: any) => e.reason)}`);
+    const events = JSON.parse(
+      cluster.kubectl([
+        'get',
+        'events',
+        '-n',
+        ns,
+        '--field-selector',
+        'involvedObject.name=web,involvedObject.kind=HelmRelease',
+        '-o',
+        'json',
+      ]),
+    ).items;
+    assert.ok(
+      events.some((e: any) => e.reason === 'InstallSucceeded'),
+      `Event recorded: ${events.map((e: any) => e.reason)}`,
+    );
 
     cluster.kubectl(['delete', 'helmrelease', 'web', '-n', ns, '--timeout=90s']);
-    assert.equal(cluster.kubectl(['get', 'deployments,services,configmaps', '-n', ns, '-o', 'name']).split('\n').filter((l) => l.includes('web')).length, 0);
+    assert.equal(
+      cluster
+        .kubectl(['get', 'deployments,services,configmaps', '-n', ns, '-o', 'name'])
+        .split('\n')
+        .filter((l) => l.includes('web')).length,
+      0,
+    );
     assert.equal(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(), '');
     // Nothing the controller does on its own behalf was refused (Events and watches fail quietly).
     assert.doesNotMatch(readFileSync(ctrl!.logPath, 'utf8'), /forbidden|recording event failed|watch of .* failed/i);
@@ -210,17 +286,32 @@ describe('deploy/rbac in tenant mode', () => {
     const role = JSON.parse(cluster.kubectl(['get', 'clusterrole', clusterRole, '-o', 'json']));
     const index = role.rules.findIndex((r: any) => r.verbs.includes('impersonate'));
     assert.ok(index >= 0);
-    cluster.kubectl(['patch', 'clusterrole', clusterRole, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: `/rules/${index}` }])]);
+    cluster.kubectl([
+      'patch',
+      'clusterrole',
+      clusterRole,
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'remove', path: `/rules/${index}` }]),
+    ]);
     const ns = tenant();
     const chart = await pushTestChart(registry, 'rbac', 'denied', '1.0.0', webChart());
-    applyHR(ns, 'denied', { interval: '1m', timeout: '30s', serviceAccountName: 'deployer', chart: { ref: chart.ref, digest: chart.digest } });
+    applyHR(ns, 'denied', {
+      interval: '1m',
+      timeout: '30s',
+      serviceAccountName: 'deployer',
+      chart: { ref: chart.ref, digest: chart.digest },
+    });
     const hr = await waitFor(ns, 'denied', (h) => cond(h, 'Stalled')?.status === 'True');
     assert.equal(cond(hr, 'Ready').status, 'False');
     assert.match(cond(hr, 'Ready').message, /cannot impersonate resource "serviceaccounts"/);
     assert.match(cond(hr, 'Ready').message, new RegExp(`system:serviceaccount:${systemNs}:${sa}`));
     assert.match(cond(hr, 'Stalled').reason, /InstallFailed/);
     assert.equal(
-      cluster.kubectl(['get', 'deployments,services,configmaps', '-n', ns, '-o', 'name']).split('\n').filter((l) => l.includes('denied')).length,
+      cluster
+        .kubectl(['get', 'deployments,services,configmaps', '-n', ns, '-o', 'name'])
+        .split('\n')
+        .filter((l) => l.includes('denied')).length,
       0,
       'nothing applied',
     );

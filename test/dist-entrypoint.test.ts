@@ -51,7 +51,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const { entrypoint } = imageCommand();
   const [bin, ...rest] = entrypoint;
   assert.equal(bin, 'node');
-  return spawnSync(process.execPath, [...rest, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return spawnSync(process.execPath, [...rest, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
 }
 
 before(() => ensureBuilt());
@@ -63,7 +68,15 @@ describe('dist/ as the image runs it', () => {
     const r = run([...cmd, '--help']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Usage:\n {2}capstan controller \[flags\]/);
-    for (const flag of ['--kubeconfig', '--leader-elect', '--metrics-address', '--cache-dir', '--namespaces', '--watch-label-selector', '--graceful-shutdown-timeout']) {
+    for (const flag of [
+      '--kubeconfig',
+      '--leader-elect',
+      '--metrics-address',
+      '--cache-dir',
+      '--namespaces',
+      '--watch-label-selector',
+      '--graceful-shutdown-timeout',
+    ]) {
       assert.ok(r.stdout.includes(flag), `${flag} in --help`);
     }
   });
@@ -85,7 +98,8 @@ describe('dist/ as the image runs it', () => {
     const seen = new Set<string>();
     const bare = new Map<string, string>();
     const queue = [join(root, 'dist/cli/main.js'), ...files(join(root, 'dist/cli/commands'), /\.js$/)];
-    const spec = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire(?:\.resolve)?\(\s*['"`]([^'"`$]+)/gm;
+    const spec =
+      /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire(?:\.resolve)?\(\s*['"`]([^'"`$]+)/gm;
     while (queue.length) {
       const f = queue.pop()!;
       if (seen.has(f)) continue;
@@ -93,18 +107,24 @@ describe('dist/ as the image runs it', () => {
       for (const m of readFileSync(f, 'utf8').matchAll(spec)) {
         const s = m[1] ?? m[2] ?? m[3] ?? m[4];
         if (s.startsWith('.')) queue.push(resolve(dirname(f), s));
-        else if (!s.startsWith('node:') && !builtinModules.includes(s)) bare.set(s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0], f);
+        else if (!s.startsWith('node:') && !builtinModules.includes(s))
+          bare.set(s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0], f);
       }
     }
     assert.ok(seen.size > 20, `followed ${seen.size} modules`);
     assert.ok(bare.has('@kubernetes/client-node'));
     for (const [name, from] of bare) {
-      assert.ok(pkg.dependencies[name], `${name} (imported by ${from.slice(root.length + 1)}) is not a production dependency`);
+      assert.ok(
+        pkg.dependencies[name],
+        `${name} (imported by ${from.slice(root.length + 1)}) is not a production dependency`,
+      );
     }
   });
 
   it('scripts/check-dockerfile.sh passes on the Dockerfile', () => {
-    const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(root, 'Dockerfile')], { encoding: 'utf8' });
+    const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(root, 'Dockerfile')], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     for (const rule of ['pinned', 'multistage', 'user', 'deps', 'no-build', 'health', 'entrypoint', 'context']) {
       assert.match(r.stdout, new RegExp(`^ok +${rule} `, 'm'), `rule ${rule}`);
@@ -114,17 +134,41 @@ describe('dist/ as the image runs it', () => {
   it('scripts/check-dockerfile.sh catches each broken rule', () => {
     const good = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const cases: { name: string; edit: (s: string) => string; rule: string }[] = [
-      { name: 'unpinned base image', edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node:lts-slim'), rule: 'pinned' },
+      {
+        name: 'unpinned base image',
+        edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node:lts-slim'),
+        rule: 'pinned',
+      },
       { name: 'implicit latest', edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node'), rule: 'pinned' },
       { name: 'single stage', edit: (s) => s.replace(/COPY --from=build \S+ /, 'COPY '), rule: 'multistage' },
       { name: 'runs as root', edit: (s) => s.replace(/^USER .*$/m, 'USER root'), rule: 'user' },
       { name: 'no USER', edit: (s) => s.replace(/^USER .*$/m, ''), rule: 'user' },
-      { name: 'dev dependencies in the runtime stage', edit: (s) => s.replace('npm ci --omit=dev', 'npm ci'), rule: 'deps' },
-      { name: 'compiles in the runtime stage', edit: (s) => s.replace(/^CMD .*$/m, '$&\nRUN npm run build'), rule: 'no-build' },
-      { name: 'build tools in the runtime stage', edit: (s) => s.replace(/^USER .*$/m, 'RUN apt-get update && apt-get install -y build-essential python3\n$&'), rule: 'no-build' },
-      { name: 'shell-form entrypoint', edit: (s) => s.replace(/^ENTRYPOINT .*$/m, 'ENTRYPOINT node dist/cli/main.js'), rule: 'entrypoint' },
+      {
+        name: 'dev dependencies in the runtime stage',
+        edit: (s) => s.replace('npm ci --omit=dev', 'npm ci'),
+        rule: 'deps',
+      },
+      {
+        name: 'compiles in the runtime stage',
+        edit: (s) => s.replace(/^CMD .*$/m, '$&\nRUN npm run build'),
+        rule: 'no-build',
+      },
+      {
+        name: 'build tools in the runtime stage',
+        edit: (s) => s.replace(/^USER .*$/m, 'RUN apt-get update && apt-get install -y build-essential python3\n$&'),
+        rule: 'no-build',
+      },
+      {
+        name: 'shell-form entrypoint',
+        edit: (s) => s.replace(/^ENTRYPOINT .*$/m, 'ENTRYPOINT node dist/cli/main.js'),
+        rule: 'entrypoint',
+      },
       { name: 'wrong command', edit: (s) => s.replace(/^CMD .*$/m, 'CMD ["template"]'), rule: 'entrypoint' },
-      { name: 'no health check or probes note', edit: (s) => s.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, '').replace(/probes/g, 'checks'), rule: 'health' },
+      {
+        name: 'no health check or probes note',
+        edit: (s) => s.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, '').replace(/probes/g, 'checks'),
+        rule: 'health',
+      },
     ];
     const dir = mkdtempSync(join(tmpdir(), 'capstan-dockerfile-'));
     try {
@@ -133,13 +177,17 @@ describe('dist/ as the image runs it', () => {
         const edited = c.edit(good);
         assert.notEqual(edited, good, `${c.name}: the edit applies`);
         writeFileSync(join(dir, 'Dockerfile'), edited);
-        const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], { encoding: 'utf8' });
+        const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
+          encoding: 'utf8',
+        });
         assert.equal(r.status, 1, `${c.name}: exit 1\n${r.stdout}`);
         assert.match(r.stdout, new RegExp(`^FAIL +${c.rule} `, 'm'), `${c.name}: rule ${c.rule} fails\n${r.stdout}`);
       }
       writeFileSync(join(dir, 'Dockerfile'), good);
       writeFileSync(join(dir, '.dockerignore'), 'README.md\n');
-      const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], { encoding: 'utf8' });
+      const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
+        encoding: 'utf8',
+      });
       assert.match(r.stdout, /^FAIL +context /m, 'a .dockerignore that lets node_modules in');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -173,7 +221,11 @@ describe('dist/ as the image runs it', () => {
       const ns = cluster.namespace('dist');
       // The Deployment's args, with the loopback port and a writable cache instead of the pod's volume.
       const args: string[] = container.args.map((a: string) =>
-        a.startsWith('--metrics-address=') ? `--metrics-address=127.0.0.1:${port}` : a.startsWith('--cache-dir=') ? `--cache-dir=${join(work, 'cache')}` : a,
+        a.startsWith('--metrics-address=')
+          ? `--metrics-address=127.0.0.1:${port}`
+          : a.startsWith('--cache-dir=')
+            ? `--cache-dir=${join(work, 'cache')}`
+            : a,
       );
       assert.equal(args[0], 'controller');
       const { entrypoint } = imageCommand();
@@ -181,7 +233,12 @@ describe('dist/ as the image runs it', () => {
       const out = openSync(logPath, 'a');
       proc = spawn(
         process.execPath,
-        [...entrypoint.slice(1), ...args, `--kubeconfig=${cluster.kubeconfigPath}`, `--watch-label-selector=test.capstan.dev/controller=${id}`],
+        [
+          ...entrypoint.slice(1),
+          ...args,
+          `--kubeconfig=${cluster.kubeconfigPath}`,
+          `--watch-label-selector=test.capstan.dev/controller=${id}`,
+        ],
         // POD_NAMESPACE as the downward API sets it: the Lease goes there.
         { cwd: root, stdio: ['ignore', out, out], env: { ...process.env, POD_NAMESPACE: ns, HOME: work } },
       );

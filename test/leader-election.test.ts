@@ -115,9 +115,11 @@ async function waitForLeader(running: Controller[], timeoutMs: number): Promise<
   assert.fail(`no single leader within ${timeoutMs} ms (capstan_leader: ${seen})`);
 }
 
-const getHR = (ns: string, name: string) => JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json']));
+const getHR = (ns: string, name: string) =>
+  JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json']));
 const cond = (hr: any, type: string) => hr?.status?.conditions?.find((c: any) => c.type === type);
-const readyFor = (hr: any) => cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === hr.metadata.generation;
+const readyFor = (hr: any) =>
+  cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === hr.metadata.generation;
 
 async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
@@ -131,13 +133,20 @@ async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeo
     }
     await sleep(300);
   }
-  assert.fail(`HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`);
+  assert.fail(
+    `HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`,
+  );
 }
 
 function applyHR(ns: string, name: string, spec: Record<string, unknown>): void {
   cluster.kubectl(
     ['apply', '-f', '-'],
-    JSON.stringify({ apiVersion: 'helm.capstan.dev/v1alpha1', kind: 'HelmRelease', metadata: { name, namespace: ns, labels: { [SELECTOR_KEY]: id } }, spec }),
+    JSON.stringify({
+      apiVersion: 'helm.capstan.dev/v1alpha1',
+      kind: 'HelmRelease',
+      metadata: { name, namespace: ns, labels: { [SELECTOR_KEY]: id } },
+      spec,
+    }),
   );
 }
 
@@ -187,10 +196,19 @@ describe('leader election', () => {
 
     ns = cluster.namespace('leader-rel');
     chart = await pushTestChart(registry, 'leader', 'web', '1.0.0', webChart());
-    applyHR(ns, 'web', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'one' } });
+    applyHR(ns, 'web', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'one' },
+    });
     await waitFor(ns, 'web', readyFor);
     assert.match(readFileSync(leader.logPath, 'utf8'), /"msg":"reconcile finished"/);
-    assert.doesNotMatch(readFileSync(standby.logPath, 'utf8'), /"msg":"reconcile (started|finished)"/, 'the standby reconciles nothing');
+    assert.doesNotMatch(
+      readFileSync(standby.logPath, 'utf8'),
+      /"msg":"reconcile (started|finished)"/,
+      'the standby reconciles nothing',
+    );
   });
 
   it('the standby takes over within the lease duration after the leader is SIGKILLed, and reconciles a change made after the kill', async () => {
@@ -198,7 +216,12 @@ describe('leader election', () => {
     const t0 = Date.now();
     leader.proc.kill('SIGKILL');
     await leader.exited;
-    applyHR(ns, 'web', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'after-kill' } });
+    applyHR(ns, 'web', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'after-kill' },
+    });
     await waitForLeader([standby], LEASE_MS + 2 * RETRY_MS + SLACK_MS);
     const tookOver = Date.now() - t0;
     assert.ok(tookOver <= LEASE_MS + 2 * RETRY_MS + SLACK_MS, `took over after ${tookOver} ms`);
@@ -207,7 +230,10 @@ describe('leader election', () => {
     assert.notEqual(now.holderIdentity, before.holderIdentity);
     assert.equal(now.leaseTransitions, (before.leaseTransitions ?? 0) + 1);
     await waitFor(ns, 'web', readyFor);
-    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json'])).data.message, 'after-kill');
+    assert.equal(
+      JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json'])).data.message,
+      'after-kill',
+    );
     leader = standby;
   });
 
