@@ -23,9 +23,13 @@ interface Case {
   error: string | null;
 }
 
-const fixture = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'gotemplate', 'fmt.json'), 'utf8'),
-) as { cases: Case[] };
+const load = (area: string) =>
+  (
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'gotemplate', `${area}.json`), 'utf8'),
+    ) as { cases: Case[] }
+  ).cases.map((c) => ({ ...c, name: `${area}/${c.name}` }));
+const fixture = { cases: [...load('fmt'), ...load('fmt-random')] };
 
 /** unquoteGo reads a Go interpreted string literal's body (escapes as the Go spec lists them). */
 function unquoteGo(body: string): string {
@@ -116,7 +120,7 @@ function render(c: Case): string {
   });
 }
 
-describe('fmt against helm (fmt.json)', () => {
+describe('fmt against helm (fmt.json, fmt-random.json)', () => {
   for (const c of fixture.cases) {
     it(c.name, () => {
       assert.equal(c.error, null, 'fmt cases are all expected to render');
