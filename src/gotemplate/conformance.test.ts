@@ -53,6 +53,20 @@ function goTyped<T extends object>(v: T, type: string): T {
   return v;
 }
 
+/** emptyFiles is `.Files` of a chart with no extra files: Get finds nothing, as engine.files does. */
+function emptyFiles(): GoMap {
+  const files = goTyped({}, 'engine.files');
+  Object.defineProperty(files, GO_METHODS, {
+    value: {
+      Get: goFunc(() => '', ['string']),
+      GetBytes: goFunc(() => new Uint8Array(0), ['string']),
+      Lines: goFunc(() => [], ['string']),
+    },
+    enumerable: false,
+  });
+  return files;
+}
+
 /** topLevel is the data helm gives a chart template (chartutil.ToRenderValues), for chart x. */
 function topLevel(values: unknown, templateName: string): GoMap {
   return {
@@ -94,7 +108,7 @@ function topLevel(values: unknown, templateName: string): GoMap {
       }),
     }),
     Template: goTyped({ Name: templateName, BasePath: 'x/templates' }, 'common.Values'),
-    Files: goTyped({}, 'engine.files'),
+    Files: emptyFiles(),
     Subcharts: {},
   };
 }
