@@ -240,8 +240,20 @@ describe('pullChart', () => {
     const second = await pullChart(ref, { cache });
     assert.equal(second.fromCache, true);
     assert.deepEqual(Buffer.from(second.bytes), Buffer.from(first.bytes));
-    assert.deepEqual(proxy.requests, []);
+    assert.equal(proxy.requests.length, 0);
     assert.equal(reg.accessLog().length, logBefore);
+
+    // tag+digest checks the tag (one HEAD) unless told not to.
+    const tagged = `oci://${proxy.host}/charts/demo:1.2.0@${pushed.get('demo:1.2.0')!.digest}`;
+    await pullChart(tagged, { cache });
+    assert.deepEqual(
+      proxy.requests.map((r) => r.method),
+      ['HEAD'],
+    );
+    proxy.reset();
+    const unverified = await pullChart(tagged, { cache, verifyTag: false });
+    assert.equal(unverified.fromCache, true);
+    assert.deepEqual(proxy.requests, []);
   });
 
   it('concurrent pulls of one digest share one download', async () => {

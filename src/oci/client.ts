@@ -206,7 +206,9 @@ export class RegistryClient {
   /** baseUrl is `http(s)://registry` according to the plain-HTTP policy. */
   baseUrl(registry: string): string {
     const plain = this.opts.plainHttp ?? isLoopbackHost(registry);
-    return `${plain ? 'http' : 'https'}://${registry}`;
+    // `docker.io` names the Docker Hub, whose API lives at registry-1.docker.io.
+    const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+    return `${plain ? 'http' : 'https'}://${host}`;
   }
 
   private credentialsFor(registry: string): Credentials | undefined {

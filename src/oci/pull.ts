@@ -44,6 +44,11 @@ export interface ResolveOptions extends RegistryClientOptions {
   client?: RegistryClient;
   /** version: an exact version (used as the tag) or a semver range resolved against the tags. */
   version?: string;
+  /**
+   * verifyTag: for tag+digest references, check where the tag points now and report
+   * `tagMismatch` (one HEAD request; default true). False makes a cached digest cost no request.
+   */
+  verifyTag?: boolean;
 }
 
 /** ResolvedChart: where a reference points now. */
@@ -209,7 +214,7 @@ async function resolveWith(
   let tagMismatch: ResolvedChart['tagMismatch'];
   if (ref.digest !== undefined) {
     digest = ref.digest;
-    if (tag !== undefined) {
+    if (tag !== undefined && opts.verifyTag !== false) {
       const tagDigest = await client.resolveManifestDigest(registry, repository, tag);
       if (tagDigest !== digest) tagMismatch = { tag, tagDigest };
     }
