@@ -345,18 +345,38 @@ const TAG = 'tag:yaml.org,2002:';
 const RESOLVABLE = new Set(['', TAG + 'str', TAG + 'bool', TAG + 'int', TAG + 'float', TAG + 'null', TAG + 'timestamp']);
 const shortTag = (t: string) => (t.startsWith(TAG) ? '!!' + t.slice(TAG.length) : t);
 
+function allowedAliasRatio(decodeCount: number): number {
+  const low = 400000;
+  const high = 4000000;
+  if (decodeCount <= low) return 0.99;
+  if (decodeCount >= high) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - low) / (high - low));
+}
+
 /** Decoder is go-yaml v2's decoder into interface{} (maps keyed by Go values, merges, aliases). */
 class Decoder {
   private active = new Set<YamlNode>();
+  private decodeCount = 0;
+  private aliasCount = 0;
+  private aliasDepth = 0;
 
   decode(n: YamlNode): GoYaml {
+    // go-yaml's guard against alias bombs ("billion laughs"): past 1000 decodes, aliases may make
+    // up at most 99% of them, falling to 10% for documents of millions of nodes.
+    this.decodeCount++;
+    if (this.aliasDepth > 0) this.aliasCount++;
+    if (this.aliasCount > 100 && this.decodeCount > 1000 && this.aliasCount / this.decodeCount > allowedAliasRatio(this.decodeCount)) {
+      throw convError('document contains excessive aliasing');
+    }
     switch (n.kind) {
       case 'alias': {
         if (this.active.has(n)) throw convError(`anchor '${n.name}' value contains itself`);
         this.active.add(n);
+        this.aliasDepth++;
         try {
           return this.decode(n.target);
         } finally {
+          this.aliasDepth--;
           this.active.delete(n);
         }
       }
