@@ -3,7 +3,20 @@
  * keys, Go's float format), MarshalIndent, an Encoder without HTML escaping, and Unmarshal into
  * interface{} with Go's syntax-error messages.
  */
-import { GoStruct, GoTime, type GoMap, type Value, formatFloat, isMap, sortedKeys } from '../../value.js';
+import {
+  GO_METHODS,
+  GoStruct,
+  GoTime,
+  type GoFunc,
+  type GoMap,
+  type Value,
+  formatFloat,
+  isMap,
+  sortedKeys,
+} from '../../value.js';
+
+/** GO_JSON is the hook a Go-typed value uses to give what json.Marshal would see (shared with ../helm). */
+const GO_JSON = Symbol.for('capstan.goJSON');
 
 /** JSONError is a Go json error (the message is Go's). */
 export class JSONError extends Error {
@@ -83,6 +96,12 @@ export function marshalJSON(v: Value, opts: { escapeHTML?: boolean; indent?: str
       case 'function':
         throw new JSONError('json: unsupported type: func()', x);
     }
+    const hook = (x as { [GO_JSON]?: () => Value })[GO_JSON];
+    if (typeof hook === 'function') return enc(hook.call(x), depth);
+    // json.Marshaler and encoding.TextMarshaler (semver's *Version has both).
+    const methods = (x as { [GO_METHODS]?: Record<string, GoFunc> })[GO_METHODS];
+    if (methods?.MarshalJSON) return enc(unmarshalJSON(String(methods.MarshalJSON.fn())), depth);
+    if (methods?.MarshalText) return jsonString(String(methods.MarshalText.fn()), esc);
     const nl = ind === undefined ? '' : '\n' + ind.repeat(depth + 1);
     const close = ind === undefined ? '' : '\n' + ind.repeat(depth);
     const colon = ind === undefined ? ':' : ': ';

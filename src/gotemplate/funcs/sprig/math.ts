@@ -6,8 +6,18 @@
  * shopspring/decimal: each float is taken at its shortest decimal form, so `addf 0.1 0.2` is 0.3,
  * and division keeps 16 decimal places, rounded half away from zero.
  */
-import { type FuncMap, type Value, formatV, goFunc } from '../../value.js';
-import { INT64_MAX, INT64_MIN, castToFloat64, castToInt64, fail, parseInt64, withGoType, wrap64 } from './util.js';
+import { type FuncMap, type Value, goFunc } from '../../value.js';
+import {
+  INT64_MAX,
+  INT64_MIN,
+  formatV,
+  castToFloat64,
+  castToInt64,
+  fail,
+  parseInt64,
+  withGoType,
+  wrap64,
+} from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // shopspring/decimal, as much of it as sprig uses

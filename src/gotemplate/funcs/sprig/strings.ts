@@ -2,9 +2,10 @@
  * strings: Sprig's string functions with Go's byte semantics (Go strings are UTF-8 bytes: trunc,
  * substr, abbrev and wrap cut bytes, nospace and initials walk bytes as goutils does).
  */
-import { type FuncMap, type Value, goFunc, compareGoStrings, formatV } from '../../value.js';
+import { type FuncMap, type Value, goFunc, compareGoStrings } from '../../value.js';
 import {
   byteRunes,
+  formatV,
   fail,
   fromBytes,
   fromRunes,

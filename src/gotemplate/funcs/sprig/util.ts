@@ -2,7 +2,8 @@
  * util: the Go runtime pieces Sprig's functions lean on — byte strings, unicode classes,
  * strconv parsing, spf13/cast conversions, reflect.DeepEqual and Go's panic messages.
  */
-import { GoStruct, GoTime, isMap, type Value, formatV, goKindName, goTypeName } from '../../value.js';
+import { sprint } from '../../fmt.js';
+import { GoStruct, GoTime, isMap, type Value, goKindName, goTypeName } from '../../value.js';
 
 /**
  * SprigError is what a Sprig function reports (a returned error or a Go panic). The executor wraps
@@ -418,6 +419,11 @@ export function isEmpty(v: Value): boolean {
     return true;
   }
   return false;
+}
+
+/** formatV is fmt's %v of one operand: Stringers (time.Time, *semver.Version) print themselves. */
+export function formatV(v: Value): string {
+  return typeof v === 'string' ? v : sprint([v]);
 }
 
 /** strval is sprig's strval: strings and bytes as they are, everything else as %v. */
