@@ -435,6 +435,8 @@ function parseSignedOffset(value: string): number {
   return i;
 }
 
+const DAYS_BEFORE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
 function daysIn(month: number, year: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
@@ -687,28 +689,25 @@ export function parseLayout(layout: string, value: string, local: Location): Par
   if (pmSet && hour < 12) hour += 12;
   else if (amSet && hour === 12) hour = 0;
   if (yday >= 0) {
+    // Go's conversion, including its reading of day numbers in leap years.
     let d = 0;
     let m = 0;
-    const leap = daysIn(2, year) === 29;
-    if (yday < 1 || yday > (leap ? 366 : 365)) {
-      throw new TimeParseError(alayout, avalue, '', value, ': day-of-year out of range');
+    if (daysIn(2, year) === 29) {
+      if (yday === 31 + 29) {
+        m = 2;
+        d = 29;
+      } else if (yday > 31 + 29) yday--;
     }
-    if (month < 0) {
-      let left = yday;
-      m = 1;
-      while (left > daysIn(m, year)) {
-        left -= daysIn(m, year);
-        m++;
-      }
-      d = left;
-    } else {
-      m = month;
-      d = day;
+    if (yday < 1 || yday > 365) throw new TimeParseError(alayout, avalue, '', value, ': day-of-year out of range');
+    if (m === 0) {
+      m = Math.floor((yday - 1) / 31) + 1;
+      if (DAYS_BEFORE[m] < yday) m++;
+      d = yday - DAYS_BEFORE[m - 1];
     }
     if (month >= 0 && month !== m)
       throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match month');
-    if (day >= 0 && day !== d) throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match day');
     month = m;
+    if (day >= 0 && day !== d) throw new TimeParseError(alayout, avalue, '', value, ': day-of-year does not match day');
     day = d;
   } else {
     if (month < 0) month = 1;

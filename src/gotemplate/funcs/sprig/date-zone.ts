@@ -101,6 +101,8 @@ const TZDATA_LETTERS = new Set(
 export function zoneAbbreviation(zone: string, ms: number, offset: number): string {
   if (UTC_NAMES.has(zone)) return 'UTC';
   if (GMT_NAMES.has(zone)) return 'GMT';
+  // Before standard time tzdata uses local mean time, an offset with seconds, named "LMT".
+  if (offset % 60 !== 0) return 'LMT';
   const table = ABBREVIATIONS[zone];
   if (table) {
     const jan = offsetAt(zone, Date.UTC(new Date(ms).getUTCFullYear(), 0, 1));

@@ -12,8 +12,12 @@ import { CallError, evaluate, loadFixture } from './regex-testkit.js';
 // len is the template builtin; the shape cases measure formatted dates with it.
 const funcs: FuncMap = { ...dateFuncs, len: goFunc((v: Value) => BigInt(byteLength(String(v))), ['any']) };
 
-describe('sprig date against helm (sprig-date.json)', () => {
-  for (const c of loadFixture('sprig-date')) {
+describe('sprig date against helm (sprig-date.json, sprig-date-random.json)', () => {
+  const cases = [
+    ...loadFixture('sprig-date'),
+    ...loadFixture('sprig-date-random').map((c) => ({ ...c, name: `sprig-date-random/${c.name}` })),
+  ];
+  for (const c of cases) {
     it(c.name, () => {
       if (c.error === null) {
         assert.equal(evaluate(c.template, funcs, c.values), c.output, c.template);
