@@ -38,14 +38,22 @@ export class JSONError extends Error {
  */
 export function marshalJSON(v: Value): string {
   const out: string[] = [];
-  encode(v, out, 0);
+  try {
+    encode(v, out, new Set());
+  } catch (e) {
+    if (e instanceof RangeError) throw new JSONError('json: unsupported value: nested too deeply', undefined, { cause: e });
+    throw e;
+  }
   return out.join('');
 }
 
-const MAX_DEPTH = 1000;
+/** cycleError is json.Marshal's report of a map or slice that contains itself. */
+export function cycleError(v: object): JSONError {
+  const t = Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+  return new JSONError(`json: unsupported value: encountered a cycle via ${t}`);
+}
 
-function encode(v: Value, out: string[], depth: number): void {
-  if (depth > MAX_DEPTH) throw new JSONError('json: unsupported value: encountered a cycle');
+function encode(v: Value, out: string[], path: Set<object>): void {
   if (v === null || v === undefined) {
     out.push('null');
     return;
@@ -68,14 +76,24 @@ function encode(v: Value, out: string[], depth: number): void {
   }
   const hook = (v as any)[GO_JSON];
   if (typeof hook === 'function') {
-    encode(hook.call(v), out, depth + 1);
+    encode(hook.call(v), out, path);
     return;
   }
+  if (path.has(v)) throw cycleError(v);
+  path.add(v);
+  try {
+    encodeObject(v, out, path);
+  } finally {
+    path.delete(v);
+  }
+}
+
+function encodeObject(v: object, out: string[], path: Set<object>): void {
   if (Array.isArray(v)) {
     out.push('[');
     v.forEach((e, i) => {
       if (i > 0) out.push(',');
-      encode(e, out, depth + 1);
+      encode(e, out, path);
     });
     out.push(']');
     return;
@@ -95,7 +113,7 @@ function encode(v: Value, out: string[], depth: number): void {
       if (!first) out.push(',');
       first = false;
       out.push(quoteJSON(k), ':');
-      encode(fv, out, depth + 1);
+      encode(fv, out, path);
     }
     out.push('}');
     return;
@@ -106,7 +124,7 @@ function encode(v: Value, out: string[], depth: number): void {
     keys.forEach((k, i) => {
       if (i > 0) out.push(',');
       out.push(quoteJSON(k), ':');
-      encode(v[k], out, depth + 1);
+      encode(v[k], out, path);
     });
     out.push('}');
     return;

@@ -15,7 +15,7 @@
  * read as in Helm.
  */
 import { GoStruct, GoTime, formatFloat, isMap, type Value } from '../../value.js';
-import { GO_JSON, JSONError, formatJSONFloat, formatRFC3339Nano, setKey } from './gojson.js';
+import { GO_JSON, JSONError, cycleError, formatJSONFloat, formatRFC3339Nano, setKey } from './gojson.js';
 import { isBase60Float, isOldBool, resolvePlain } from './resolve.js';
 import { emitYaml, type ScalarStyle, type YNode } from './yamlemit.js';
 import { YAMLSyntaxError, parseYamlNodes, type YamlNode } from './yamlparse.js';
@@ -145,8 +145,7 @@ function jsonTripString(s: string): string {
 }
 
 /** v2Node builds the tree go-yaml v2 sees after sigs.k8s.io/yaml's JSON round trip. */
-function v2Node(v: Value, depth: number): YNode {
-  if (depth > 10000) throw new JSONError('json: unsupported value: encountered a cycle');
+function v2Node(v: Value, path: Set<object>): YNode {
   if (v === null || v === undefined) return plain('null');
   switch (typeof v) {
     case 'string':
@@ -161,8 +160,18 @@ function v2Node(v: Value, depth: number): YNode {
       throw new JSONError('json: unsupported type: func()');
   }
   const hook = (v as any)[GO_JSON];
-  if (typeof hook === 'function') return v2Node(hook.call(v), depth + 1);
-  if (Array.isArray(v)) return { kind: 'seq', items: v.map((e) => v2Node(e, depth + 1)) };
+  if (typeof hook === 'function') return v2Node(hook.call(v), path);
+  if (path.has(v)) throw cycleError(v);
+  path.add(v);
+  try {
+    return v2Collection(v, path);
+  } finally {
+    path.delete(v);
+  }
+}
+
+function v2Collection(v: object, path: Set<object>): YNode {
+  if (Array.isArray(v)) return { kind: 'seq', items: v.map((e) => v2Node(e, path)) };
   if (v instanceof Uint8Array) return stringNode(Buffer.from(v).toString('base64'), false);
   if (v instanceof GoTime) return stringNode(formatRFC3339Nano(v), false);
   let entries: Array<[string, Value]>;
@@ -172,12 +181,11 @@ function v2Node(v: Value, depth: number): YNode {
   // JSON object keys are unique; go-yaml re-sorts them with its own order.
   const m = new Map(entries.map(([k, e]) => [jsonTripString(k), e]));
   const keys = sortYamlKeys([...m.keys()], false);
-  return { kind: 'map', pairs: keys.map((k) => [stringNode(k, false), v2Node(m.get(k), depth + 1)]) };
+  return { kind: 'map', pairs: keys.map((k) => [stringNode(k, false), v2Node(m.get(k), path)]) };
 }
 
 /** v3Node builds the tree go-yaml v3's encoder makes from Go values directly. */
-function v3Node(v: Value, depth: number): YNode {
-  if (depth > 10000) throw new YAMLError('yaml: value nested too deeply');
+function v3Node(v: Value, path: Set<object>): YNode {
   if (v === null || v === undefined) return plain('null');
   switch (typeof v) {
     case 'string':
@@ -193,7 +201,17 @@ function v3Node(v: Value, depth: number): YNode {
     case 'function':
       throw new YAMLError('yaml: cannot marshal type: func()');
   }
-  if (Array.isArray(v)) return { kind: 'seq', items: v.map((e) => v3Node(e, depth + 1)) };
+  if (path.has(v)) throw new YAMLError('yaml: value contains itself');
+  path.add(v);
+  try {
+    return v3Collection(v, path);
+  } finally {
+    path.delete(v);
+  }
+}
+
+function v3Collection(v: object, path: Set<object>): YNode {
+  if (Array.isArray(v)) return { kind: 'seq', items: v.map((e) => v3Node(e, path)) };
   if (v instanceof Uint8Array) return { kind: 'seq', items: Array.from(v, (b) => plain(String(b))) };
   if (v instanceof GoTime) return plain(formatRFC3339Nano(v));
   let entries: Array<[string, Value]>;
@@ -202,7 +220,7 @@ function v3Node(v: Value, depth: number): YNode {
   else throw new YAMLError(`yaml: cannot marshal type: ${Object.prototype.toString.call(v)}`);
   const m = new Map(entries.map(([k, e]) => [wellFormed(k), e]));
   const keys = v instanceof GoStruct ? [...m.keys()] : sortYamlKeys([...m.keys()], true);
-  return { kind: 'map', pairs: keys.map((k) => [stringNode(k, true), v3Node(m.get(k), depth + 1)]) };
+  return { kind: 'map', pairs: keys.map((k) => [stringNode(k, true), v3Node(m.get(k), path)]) };
 }
 
 /**
@@ -215,13 +233,19 @@ function v3Node(v: Value, depth: number): YNode {
 export function marshalYaml(v: Value): string {
   let root: YNode;
   try {
-    root = v2Node(v, 0);
+    root = v2Node(v, new Set());
   } catch (e) {
+    if (e instanceof RangeError) throw new JSONError('error marshaling into JSON: json: unsupported value: nested too deeply', undefined, { cause: e });
     // sigs.k8s.io/yaml wraps json.Marshal's error; go-yaml's own comes through bare.
     if (e instanceof JSONError) throw new JSONError(`error marshaling into JSON: ${e.message}`, undefined, { cause: e });
     throw e;
   }
-  return emitYaml(root, { v3: false, bestIndent: 2, bestWidth: 80 });
+  try {
+    return emitYaml(root, { v3: false, bestIndent: 2, bestWidth: 80 });
+  } catch (e) {
+    if (e instanceof RangeError) throw new YAMLError('yaml: value nested too deeply', undefined, { cause: e });
+    throw e;
+  }
 }
 
 /** toYaml is Helm's `toYaml`: {@link marshalYaml} without the final newline, "" on error. */
@@ -245,9 +269,9 @@ export function mustToYaml(v: Value): string {
  */
 export function toYamlPretty(v: Value): string {
   try {
-    return emitYaml(v3Node(v, 0), { v3: true, bestIndent: 2, bestWidth: Infinity }).replace(/\n$/, '');
+    return emitYaml(v3Node(v, new Set()), { v3: true, bestIndent: 2, bestWidth: Infinity }).replace(/\n$/, '');
   } catch (e) {
-    if (e instanceof YAMLError) return '';
+    if (e instanceof YAMLError || e instanceof RangeError) return '';
     throw e;
   }
 }
@@ -320,9 +344,16 @@ function readDocuments(text: string, firstOnly: boolean, shape: YamlShape = 'any
     if (e instanceof YAMLSyntaxError) {
       throw new YAMLError(`error converting YAML to JSON: yaml: ${e.message}`, e.line || undefined, { cause: e });
     }
+    // go-yaml allows 10000 levels of nesting; our recursive reader runs out of stack before that.
+    if (e instanceof RangeError) throw convError('document nested too deeply', undefined, e);
     throw e;
   }
-  return nodes.map((n) => toJSONValue(new Decoder().decode(n), shape));
+  try {
+    return nodes.map((n) => toJSONValue(new Decoder().decode(n), shape));
+  } catch (e) {
+    if (e instanceof RangeError) throw convError('document nested too deeply', undefined, e);
+    throw e;
+  }
 }
 
 /** Go is a value as go-yaml v2 decodes into interface{}, before the JSON trip. */
