@@ -32,6 +32,15 @@ test('marshalJSON Go types', async (t) => {
   ];
   for (const c of cases) await t.test(c.name, () => assert.equal(marshalJSON(c.v), c.want));
   await t.test('NaN is unsupported', () => assert.throws(() => marshalJSON(NaN), { message: 'json: unsupported value: NaN' }));
+  await t.test('a map that contains itself is a cycle (encoding/json: "encountered a cycle via …")', () => {
+    const m: Record<string, unknown> = { a: 1 };
+    m.self = m;
+    assert.throws(() => marshalJSON(m), { message: 'json: unsupported value: encountered a cycle via map[string]interface {}' });
+  });
+  await t.test('the same map twice is no cycle', () => {
+    const shared = { x: 1 };
+    assert.equal(marshalJSON({ a: shared, b: [shared] }), '{"a":{"x":1},"b":[{"x":1}]}');
+  });
 });
 
 test('formatJSONFloat follows encoding/json', async (t) => {
