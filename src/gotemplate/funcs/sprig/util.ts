@@ -3,7 +3,7 @@
  * strconv parsing, spf13/cast conversions, reflect.DeepEqual and Go's panic messages.
  */
 import { sprint } from '../../fmt.js';
-import { GoStruct, GoTime, isMap, type Value, goKindName, goTypeName } from '../../value.js';
+import { GoStruct, GoTime, isMap, type Value, formatV as plainV, goKindName, goTypeName } from '../../value.js';
 
 /**
  * SprigError is what a Sprig function reports (a returned error or a Go panic). The executor wraps
@@ -423,7 +423,10 @@ export function isEmpty(v: Value): boolean {
 
 /** formatV is fmt's %v of one operand: Stringers (time.Time, *semver.Version) print themselves. */
 export function formatV(v: Value): string {
-  return typeof v === 'string' ? v : sprint([v]);
+  if (typeof v === 'string') return v;
+  // Scalars cannot carry methods: value.ts prints them without fmt's machinery.
+  if (v === null || v === undefined || typeof v !== 'object') return plainV(v);
+  return sprint([v]);
 }
 
 /** strval is sprig's strval: strings and bytes as they are, everything else as %v. */
