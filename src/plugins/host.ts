@@ -154,8 +154,7 @@ export class WasmHost {
         }),
       );
     });
-    child.unref();
-    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    // A new worker is wanted by a queued call: it stays referenced until it goes idle.
     this.#slots.add(slot);
     return slot;
   }
@@ -163,6 +162,7 @@ export class WasmHost {
   #kill(slot: Slot): Promise<void> {
     if (slot.child.exitCode !== null || slot.child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
+      slot.child.ref(); // keep the event loop alive until the exit is seen
       slot.child.once('exit', () => resolve());
       slot.child.kill('SIGKILL');
     });
@@ -193,12 +193,14 @@ export class WasmHost {
       if (this.#slots.has(slot) && slot.modules.size >= MAX_MODULES_PER_WORKER) {
         this.#retire(slot);
         void this.#kill(slot);
-      } else if (this.#slots.has(slot)) {
-        slot.child.unref();
-        (slot.child.channel as { unref?: () => void } | undefined)?.unref?.();
       }
       w.resolve(r);
       this.#dispatch();
+      if (this.#slots.has(slot) && !slot.busy) {
+        // Idle workers must not keep the operator (or a test) alive.
+        slot.child.unref();
+        (slot.child.channel as { unref?: () => void } | undefined)?.unref?.();
+      }
     };
     slot.settle = settle;
     const { wasm, ...rest } = w.req;

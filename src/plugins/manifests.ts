@@ -19,8 +19,10 @@ export interface ObjectRef {
 export interface ManifestObject {
   ref: ObjectRef;
   object: Record<string, unknown>;
-  /** doc is the parsed YAML document (comments kept), for re-serialising untouched objects. */
+  /** doc is the parsed YAML document (comments kept), for re-serialising patched objects. */
   doc: Document;
+  /** source is the document's own text (comments included, markers excluded), reused verbatim while it is untouched. */
+  source?: string;
 }
 
 /**
@@ -88,7 +90,11 @@ export function parseManifests(text: string): ManifestObject[] {
     if (doc.errors.length > 0) throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
     const object: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (object === null || object === undefined) return;
-    out.push({ ref: objectRef(object, i), object: object as Record<string, unknown>, doc });
+    const source = text
+      .slice(doc.range[0], doc.range[2])
+      .replace(/^---[^\n]*\n?/, '')
+      .replace(/(^|\n)\.\.\.\s*$/, '$1');
+    out.push({ ref: objectRef(object, i), object: object as Record<string, unknown>, doc, source });
   });
   return out;
 }

@@ -132,6 +132,7 @@ export function applyPatches(objects: ManifestObject[], patches: Patch[], defaul
   return {
     objects: current.map(({ touched, index: _index, ...o }) => {
       if (!touched) return o;
+      delete o.source; // the object changed: serialise it from the document
       // Keep the document and its leading comment (e.g. "# Source:"), replace its contents.
       const doc = o.doc.clone();
       const comment = doc.contents?.commentBefore;

@@ -40,7 +40,12 @@ interface StepOutput extends PostRenderResult {
 
 /** serializeObjects joins parsed objects back into one YAML stream, keeping their comments. */
 export function serializeObjects(objects: ManifestObject[]): string {
-  return objects.map((o) => `---\n${o.doc.toString({ lineWidth: 0 }).replace(/^---(\s*\n|\s+)/, '')}`).join('');
+  return objects
+    .map((o) => {
+      const text = o.source ?? o.doc.toString({ lineWidth: 0 }).replace(/^---(\s*\n|\s+)/, '');
+      return `---\n${text}${text.endsWith('\n') ? '' : '\n'}`;
+    })
+    .join('');
 }
 
 function parseInput(text: string, what: string): ManifestObject[] {
