@@ -159,3 +159,16 @@ test('typed results carry their Go type', () => {
   assert.equal(sprigFuncs.typeOf.fn(sprigFuncs.split.fn(',', 'a')), 'map[string]string');
   assert.equal(sprigFuncs.typeOf.fn(sprigFuncs.toStrings.fn([1n])), '[]string');
 });
+
+test('Stringers print themselves wherever Sprig uses %v (helm: sprig-edge/stringer-*)', () => {
+  const v = (s: string) => sprigFuncs.semver.fn(s);
+  assert.equal(sprigFuncs.toString.fn(v('1.2.3-rc.1+b')), '1.2.3-rc.1+b');
+  assert.equal(sprigFuncs.toString.fn([v('1.2.3')]), '[1.2.3]');
+  assert.equal(sprigFuncs.cat.fn(v('1.2.3'), 'x', [v('v3.1')]), '1.2.3 x [3.1.0]');
+  assert.equal(sprigFuncs.quote.fn(v('1.2.3')), '"1.2.3"');
+  assert.equal(sprigFuncs.squote.fn(v('1.2.3')), "'1.2.3'");
+  assert.equal(sprigFuncs.join.fn(',', [v('1.2.3'), v('4.5.6')]), '1.2.3,4.5.6');
+  assert.equal(formatV(sprigFuncs.dict.fn(v('1.2.3'), 'x')), 'map[1.2.3:x]');
+  assert.equal(sprigFuncs.toRawJson.fn(v('1.2.3')), '"1.2.3"');
+  assert.equal(sprigFuncs.kindOf.fn(v('1.2.3')), 'ptr');
+});
