@@ -102,3 +102,16 @@ test('fmtNum prints numbers like the validator (values seen in helm reports)', (
     assert.equal(fmtNum(n), want);
   }
 });
+
+test('draft-04 schemas (boolean exclusiveMinimum) and unknown formats are accepted quietly', () => {
+  const raw = new TextEncoder().encode(
+    JSON.stringify({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: { n: { type: 'integer', minimum: 1, exclusiveMinimum: true }, port: { type: 'integer', format: 'int32' } },
+    }),
+  );
+  assert.equal(validateAgainstSingleSchema({ n: 2n, port: 80n }, raw, 'd4'), '');
+  // helm: "- at '/n': exclusiveMinimum: got 1, want 1"
+  assert.equal(validateAgainstSingleSchema({ n: 1n, port: 80n }, raw, 'd4'), "- at '/n': exclusiveMinimum: got 1, want 1\n");
+});

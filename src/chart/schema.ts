@@ -47,7 +47,7 @@ type AjvCtor = new (opts: object) => {
 const require = createRequire(import.meta.url);
 let ajvCache: Map<string, InstanceType<AjvCtor>> | undefined;
 
-function ajvFor(draft: '2020' | '2019' | '07'): InstanceType<AjvCtor> {
+function ajvFor(draft: '2020' | '2019' | '07' | '04'): InstanceType<AjvCtor> {
   ajvCache ??= new Map();
   let a = ajvCache.get(draft);
   if (!a) {
@@ -55,7 +55,17 @@ function ajvFor(draft: '2020' | '2019' | '07'): InstanceType<AjvCtor> {
       draft === '2020' ? require('ajv/dist/2020') : draft === '2019' ? require('ajv/dist/2019') : require('ajv');
     const Ctor = (mod.default ?? mod) as AjvCtor;
     // Drafts 2019-09 and 2020-12 treat `format` as an annotation; draft-07 asserts it.
-    a = new Ctor({ allErrors: true, strict: false, validateFormats: draft === '07', verbose: true });
+    // Draft-04/06 schemas run on the draft-07 validator without meta-schema checks (their
+    // boolean exclusiveMinimum form is rewritten in compileSchema). Unknown formats are ignored
+    // quietly, as helm's validator does.
+    a = new Ctor({
+      allErrors: true,
+      strict: false,
+      validateFormats: draft === '07' || draft === '04',
+      verbose: true,
+      logger: false,
+      validateSchema: draft !== '04',
+    });
     const formats = require('ajv-formats');
     (formats.default ?? formats)(a);
     ajvCache.set(draft, a);
@@ -63,11 +73,35 @@ function ajvFor(draft: '2020' | '2019' | '07'): InstanceType<AjvCtor> {
   return a;
 }
 
-function draftOf(schema: GoMap): '2020' | '2019' | '07' {
+function draftOf(schema: GoMap): '2020' | '2019' | '07' | '04' {
   const s = typeof schema.$schema === 'string' ? schema.$schema : '';
   if (s.includes('2019-09')) return '2019';
-  if (/draft-0[4-7]/.test(s)) return '07';
+  if (/draft-0[67]/.test(s)) return '07';
+  if (/draft-0[34]/.test(s)) return '04';
   return '2020';
+}
+
+/** draft04To07 rewrites draft-04's boolean exclusiveMinimum/Maximum and `id` to the draft-07 forms. */
+function draft04To07(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(draft04To07);
+  if (v === null || typeof v !== 'object') return v;
+  const o: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = k === 'enum' || k === 'const' ? x : draft04To07(x);
+  for (const [flag, limit] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof o[flag] === 'boolean') {
+      if (o[flag] === true && typeof o[limit] === 'number') {
+        o[flag] = o[limit];
+        delete o[limit];
+      } else delete o[flag];
+    }
+  }
+  if (typeof o.id === 'string' && o.$id === undefined && !('properties' in o && typeof o.properties === 'object' && 'id' in (o.properties as object))) {
+    delete o.id;
+  }
+  return o;
 }
 
 const compiled = new WeakMap<Uint8Array, ValidateFunction>();
@@ -82,8 +116,8 @@ function compileSchema(raw: Uint8Array, chartName: string): ValidateFunction {
     throw new SchemaCompileError(`${chartName}: values.schema.json: ${(e as Error).message}`, chartName, { cause: e });
   }
   const draft = draftOf(schema);
-  const copy: GoMap = { ...schema };
-  if (draft === '07' && typeof copy.$schema === 'string' && !copy.$schema.includes('draft-07')) delete copy.$schema;
+  const copy: GoMap = draft === '04' ? (draft04To07(schema) as GoMap) : { ...schema };
+  if ((draft === '07' || draft === '04') && typeof copy.$schema === 'string' && !copy.$schema.includes('draft-07')) delete copy.$schema;
   delete copy.$id;
   let fn: ValidateFunction;
   try {
