@@ -7,7 +7,7 @@
 import { goFunc, isMap, type FuncMap, type GoFunc, type Value } from '../../value.js';
 import { JSONError, marshalJSON, unmarshalJSON } from './gojson.js';
 import { YAMLError, mustToYaml, parseYaml, toYaml, toYamlPretty } from './goyaml.js';
-import { parseToml, toToml } from './gotoml.js';
+import { TOMLError, parseToml, toToml } from './gotoml.js';
 
 function fromYaml(s: string): Value {
   try {
@@ -58,7 +58,8 @@ function fromToml(s: string): Value {
   try {
     return parseToml(s);
   } catch (e) {
-    return { Error: e instanceof Error ? e.message : String(e) };
+    if (e instanceof TOMLError) return { Error: e.message };
+    throw e;
   }
 }
 
