@@ -5,9 +5,10 @@
  * (helpers via include, range over env/ports, with/if, toYaml|nindent, quote, default, printf),
  * renders them warm many times with our engine, and times the real helm v4 on the same chart:
  * helm's per-render time is (`helm template` wall time − `helm version` wall time) / K, each the
- * minimum of several runs in this process. Prints both and the ratio (target ≥ 3×).
+ * minimum of several runs in this process; ours is the best of several batches, for the same
+ * reason (a shared machine). Prints both and the ratios (target ≥ 3×).
  *
- * Usage: npx tsx bench/template.bench.ts [--copies K] [--iterations N]
+ * Usage: npx tsx bench/template.bench.ts [--copies K] [--iterations N] [--batches B] [--helm-runs R]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ function arg(name: string, dflt: number): number {
 const COPIES = arg('--copies', 40);
 const ITERATIONS = arg('--iterations', 200);
 const HELM_RUNS = arg('--helm-runs', 5);
+const BATCHES = arg('--batches', 10);
 
 const HELPERS = `{{/* Expand the name of the chart. */}}
 {{- define "bench.name" -}}
@@ -245,7 +247,11 @@ function templates(): Map<string, string> {
   return m;
 }
 
-/** ours: parse once, then render every manifest ITERATIONS times; returns ms per manifest render. */
+/**
+ * ours: parse every file, then render every manifest, in batches; like helm's, our time is the
+ * best batch (the machine is shared, and the minimum is the least disturbed measurement).
+ * Returns ms per manifest.
+ */
 function benchOurs(): { renderMs: number; parseMs: number; bytes: number } {
   const tpls = templates();
   const funcs = helmFuncMap();
@@ -255,10 +261,12 @@ function benchOurs(): { renderMs: number; parseMs: number; bytes: number } {
     for (const [name, text] of tpls) set.parse(name, text);
   };
   for (let r = 0; r < 10; r++) parseAll(); // warm up (JIT), as a long-running controller is
-  const parseRounds = 20;
-  const parseStart = performance.now();
-  for (let r = 0; r < parseRounds; r++) parseAll();
-  const parseMs = (performance.now() - parseStart) / parseRounds / COPIES;
+  let parseMs = Infinity;
+  for (let b = 0; b < BATCHES; b++) {
+    const start = performance.now();
+    for (let r = 0; r < 5; r++) parseAll();
+    parseMs = Math.min(parseMs, (performance.now() - start) / 5 / COPIES);
+  }
   const names = [...tpls.keys()].filter((n) => !n.split('/').pop()!.startsWith('_'));
   const data = new Map(names.map((n) => [n, topLevel(n)]));
   let bytes = 0;
@@ -267,9 +275,13 @@ function benchOurs(): { renderMs: number; parseMs: number; bytes: number } {
     for (const n of names) bytes += set.execute(n, data.get(n)).length;
   };
   for (let i = 0; i < 20; i++) renderAll(); // warm up (compile, JIT)
-  const start = performance.now();
-  for (let i = 0; i < ITERATIONS; i++) renderAll();
-  const renderMs = (performance.now() - start) / ITERATIONS / names.length;
+  let renderMs = Infinity;
+  const perBatch = Math.max(1, Math.floor(ITERATIONS / BATCHES));
+  for (let b = 0; b < BATCHES; b++) {
+    const start = performance.now();
+    for (let i = 0; i < perBatch; i++) renderAll();
+    renderMs = Math.min(renderMs, (performance.now() - start) / perBatch / names.length);
+  }
   return { renderMs, parseMs, bytes };
 }
 
@@ -313,7 +325,8 @@ console.log(
   `templates: ${COPIES} manifests (Deployment+Service+ConfigMap each), ${(ours.bytes / COPIES / 1024).toFixed(1)} KiB output each`,
 );
 console.log(
-  `ours:  ${f(ours.renderMs)} ms per manifest render (warm, ${ITERATIONS} iterations); parse ${f(ours.parseMs)} ms per manifest`,
+  `ours:  ${f(ours.renderMs)} ms per manifest render (warm, best of ${BATCHES} batches); ` +
+    `parse ${f(ours.parseMs)} ms per manifest (warm, best of ${BATCHES})`,
 );
 console.log(
   `helm:  ${f(helm.perRenderMs)} ms per manifest (template ${f(helm.templateMs)} ms − version ${f(helm.versionMs)} ms, / ${COPIES}; min of ${HELM_RUNS})`,
