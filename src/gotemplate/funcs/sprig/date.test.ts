@@ -1,13 +1,16 @@
 /**
  * date tests: Sprig's date functions against helm's output (test/fixtures/gotemplate/sprig-date.json
  * from cases/sprig-date.yaml). Cases use fixed inputs; the ones about "now" print only shapes
- * (lengths, types, "0s" for `ago now`). Run with TZ=UTC, as the fixtures were generated.
+ * (lengths, types, "0s" for `ago now`). The process zone is set to UTC, as when the fixtures were made.
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { byteLength, goFunc, type FuncMap, type Value } from '../../value.js';
 import { DateArgError, dateFuncs, formatDuration, parseDuration, DurationError, toDate, formatTime } from './date.js';
 import { CallError, evaluate, loadFixture } from './regex-testkit.js';
+
+// The fixtures were made with helm running in UTC; time.Local is the process zone here as there.
+process.env.TZ = 'UTC';
 
 // len is the template builtin; the shape cases measure formatted dates with it.
 const funcs: FuncMap = { ...dateFuncs, len: goFunc((v: Value) => BigInt(byteLength(String(v))), ['any']) };

@@ -15,8 +15,12 @@ import {
 } from './semver.js';
 import { evaluate, loadFixture } from './regex-testkit.js';
 
-describe('sprig semver against helm (sprig-semver.json)', () => {
-  for (const c of loadFixture('sprig-semver')) {
+describe('sprig semver against helm (sprig-semver.json, sprig-semver-random.json)', () => {
+  const cases = [
+    ...loadFixture('sprig-semver'),
+    ...loadFixture('sprig-semver-random').map((c) => ({ ...c, name: `sprig-semver-random/${c.name}` })),
+  ];
+  for (const c of cases) {
     it(c.name, () => {
       if (c.error === null) {
         assert.equal(evaluate(c.template, semverFuncs, c.values), c.output, c.template);
