@@ -101,6 +101,17 @@ async function readyz(c: Controller): Promise<number> {
   return (await fetch(`${c.metrics}/readyz`)).status;
 }
 
+/** readyzWithin polls /readyz until it answers `want` (caches sync after the lease is taken). */
+async function readyzWithin(c: Controller, want: number, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  let got = await readyz(c);
+  while (got !== want && Date.now() < deadline) {
+    await sleep(100);
+    got = await readyz(c);
+  }
+  return got;
+}
+
 /** waitForLeader waits until exactly one of the running controllers reports capstan_leader 1. */
 async function waitForLeader(running: Controller[], timeoutMs: number): Promise<Controller> {
   const deadline = Date.now() + timeoutMs;
@@ -190,7 +201,7 @@ describe('leader election', () => {
     await sleep(2 * RETRY_MS + 500);
     assert.equal(await leaderGauge(leader), 1);
     assert.equal(await leaderGauge(standby), 0);
-    assert.equal(await readyz(leader), 200);
+    assert.equal(await readyzWithin(leader, 200, SLACK_MS), 200);
     assert.equal(await readyz(standby), 503);
     assert.ok(lease().spec.holderIdentity, 'the Lease names its holder');
 
@@ -225,7 +236,7 @@ describe('leader election', () => {
     await waitForLeader([standby], LEASE_MS + 2 * RETRY_MS + SLACK_MS);
     const tookOver = Date.now() - t0;
     assert.ok(tookOver <= LEASE_MS + 2 * RETRY_MS + SLACK_MS, `took over after ${tookOver} ms`);
-    assert.equal(await readyz(standby), 200);
+    assert.equal(await readyzWithin(standby, 200, SLACK_MS), 200, 'ready once its caches are synced');
     const now = lease().spec;
     assert.notEqual(now.holderIdentity, before.holderIdentity);
     assert.equal(now.leaseTransitions, (before.leaseTransitions ?? 0) + 1);
