@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   }
   const c = (JSON.parse(readFileSync(join(corpus, 'cases.json'), 'utf8')).cases as Case[]).find((x) => x.id === CASE);
   if (!c) throw new Error(`no case ${CASE}`);
-  const built = execFileSync('bash', [join(checkout, 'scripts', 'build-test-plugins.sh'), 'noop'], { encoding: 'utf8' });
+  const built = execFileSync('bash', [join(checkout, 'scripts', 'build-test-plugins.sh'), 'noop'], {
+    encoding: 'utf8',
+  });
   const noopDir = built.trim().split('\t')[1]!;
 
   const render = renderCost(c);
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
   const bigBytes = Buffer.byteLength(big.text);
   const oneBytes = Buffer.byteLength(one);
   console.log(`case ${c.id}: render ${ms(render.meanMs)} for ${(oneBytes / 1024).toFixed(1)} KB (mean, warm)`);
-  console.log(`post-render input: ${big.copies} copies = ${(bigBytes / 1024).toFixed(0)} KB, ${parseManifests(big.text).length} objects`);
+  console.log(
+    `post-render input: ${big.copies} copies = ${(bigBytes / 1024).toFixed(0)} KB, ${parseManifests(big.text).length} objects`,
+  );
 
   const tLoad = performance.now();
   const plugin = await loadPlugin(noopDir);
@@ -134,16 +138,26 @@ async function main(): Promise<void> {
   const patchTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    await postRender(big.text, [{ patches: [{ target: { kind: 'Deployment|DaemonSet' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] }]);
+    await postRender(big.text, [
+      {
+        patches: [
+          { target: { kind: 'Deployment|DaemonSet' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] },
+        ],
+      },
+    ]);
     patchTimes.push(performance.now() - t0);
   }
 
   const renderBig = render.meanMs * big.copies;
   console.log('');
   console.log(`plugin load (read, validate, compile once): ${ms(loadMs)}`);
-  console.log(`cold first call (worker start + compile + instantiate + call, ${(oneBytes / 1024).toFixed(0)} KB): ${ms(coldMs)}`);
+  console.log(
+    `cold first call (worker start + compile + instantiate + call, ${(oneBytes / 1024).toFixed(0)} KB): ${ms(coldMs)}`,
+  );
   console.log('');
-  console.log('| input | post-render e2e (median) | instantiate | plugin call | IPC + host | host parse of one stream | MB/s | render | overhead vs render |');
+  console.log(
+    '| input | post-render e2e (median) | instantiate | plugin call | IPC + host | host parse of one stream | MB/s | render | overhead vs render |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [label, bytes, m, r] of [
     [`1 chart, ${(oneBytes / 1024).toFixed(0)} KB`, oneBytes, small, render.meanMs],
@@ -154,7 +168,9 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
-  console.log(`built-in JSON patch on the ${(bigBytes / 1024).toFixed(0)} KB set: ${ms(median(patchTimes))} (median of 5)`);
+  console.log(
+    `built-in JSON patch on the ${(bigBytes / 1024).toFixed(0)} KB set: ${ms(median(patchTimes))} (median of 5)`,
+  );
 }
 
 await main();

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { create } from 'tar';
 import { startRegistry, type Registry } from '../src/devcluster/registry.js';
 import { ChartCache, pushPluginArtifact } from '../src/oci/index.js';
-import { ociPluginFetcher, parseManifests, PluginCache, PluginLoadError, runPostRenderer, WasmHost } from '../src/plugins/index.js';
+import {
+  ociPluginFetcher,
+  parseManifests,
+  PluginCache,
+  PluginLoadError,
+  runPostRenderer,
+  WasmHost,
+} from '../src/plugins/index.js';
 
 import { testPluginDir } from './plugins/build.js';
 
@@ -31,8 +38,17 @@ after(async () => {
 
 async function push(name: string, version: string): Promise<{ ref: string; digest: string }> {
   const chunks: Buffer[] = [];
-  for await (const c of create({ gzip: true, cwd: testPluginDir(name), portable: true }, ['plugin.yaml', 'plugin.wasm'])) chunks.push(c as Buffer);
-  const r = await pushPluginArtifact(new Uint8Array(Buffer.concat(chunks)), `${registry.ociBase}/plugins`, name, version);
+  for await (const c of create({ gzip: true, cwd: testPluginDir(name), portable: true }, [
+    'plugin.yaml',
+    'plugin.wasm',
+  ]))
+    chunks.push(c as Buffer);
+  const r = await pushPluginArtifact(
+    new Uint8Array(Buffer.concat(chunks)),
+    `${registry.ociBase}/plugins`,
+    name,
+    version,
+  );
   return { ref: `${registry.ociBase}/plugins/${name}`, digest: r.digest };
 }
 
@@ -53,7 +69,10 @@ test('a plugin artifact pinned by digest is pulled, loaded once and run', async 
   assert.equal(again, plugin);
   assert.equal(pulls, 1);
   const r = await runPostRenderer(plugin, manifests, { host, config: { label: 'pulled=yes' } });
-  assert.equal((parseManifests(r.manifests)[0]!.object.metadata as { labels: Record<string, string> }).labels.pulled, 'yes');
+  assert.equal(
+    (parseManifests(r.manifests)[0]!.object.metadata as { labels: Record<string, string> }).labels.pulled,
+    'yes',
+  );
 });
 
 test('a digest the registry does not have is a load error naming ref@digest', async () => {

@@ -68,7 +68,10 @@ async function failure(p: Promise<unknown>): Promise<PostRenderError & { cause: 
 test('add-label labels every object', async (t) => {
   const input = objects(chart);
   await t.test('default label', async () => {
-    const r = await postRender(chart, [{ wasm: { plugin: plugins['add-label']! } }], { host, defaultNamespace: 'default' });
+    const r = await postRender(chart, [{ wasm: { plugin: plugins['add-label']! } }], {
+      host,
+      defaultNamespace: 'default',
+    });
     const out = objects(r.manifests);
     assert.equal(out.length, input.length);
     for (const o of out) assert.equal(labels(o)['capstan.dev/post-rendered'], 'true', `${String(o.kind)}`);
@@ -80,14 +83,21 @@ test('add-label labels every object', async (t) => {
     for (const o of objects(r.manifests)) assert.equal(labels(o).team, 'payments');
   });
   await t.test('bad config is the plugin error, named', async () => {
-    const err = await failure(postRender(chart, [{ wasm: { plugin: plugins['add-label']!, config: { label: 'novalue' } } }], { host }));
+    const err = await failure(
+      postRender(chart, [{ wasm: { plugin: plugins['add-label']!, config: { label: 'novalue' } } }], { host }),
+    );
     assert.equal(err.cause.reason, 'exit');
-    assert.match(err.message, /post-renderer .*add-label \(add-label 0\.1\.0\): plugin returned status 1: config label: want KEY=VALUE/);
+    assert.match(
+      err.message,
+      /post-renderer .*add-label \(add-label 0\.1\.0\): plugin returned status 1: config label: want KEY=VALUE/,
+    );
   });
 });
 
 test('sidecar injects a container into Deployments only', async () => {
-  const r = await postRender(chart, [{ wasm: { plugin: plugins.sidecar!, config: { image: 'busybox:1.37' } } }], { host });
+  const r = await postRender(chart, [{ wasm: { plugin: plugins.sidecar!, config: { image: 'busybox:1.37' } } }], {
+    host,
+  });
   const deployments = objects(r.manifests).filter((o) => o.kind === 'Deployment');
   assert.ok(deployments.length > 0);
   for (const d of deployments) {
@@ -108,8 +118,14 @@ test('a looping plugin is stopped at its time limit while other calls complete',
   const err = await looping;
   const loopDone = performance.now() - started;
   assert.equal(err.cause.reason, 'timeout');
-  assert.match(err.message, /^post-render step 0: post-renderer .*loop \(loop 0\.1\.0\): plugin exceeded its 2s time limit and was stopped$/);
-  assert.ok(otherDone < loopDone, `other call finished at ${otherDone.toFixed(0)} ms, before the loop was stopped at ${loopDone.toFixed(0)} ms`);
+  assert.match(
+    err.message,
+    /^post-render step 0: post-renderer .*loop \(loop 0\.1\.0\): plugin exceeded its 2s time limit and was stopped$/,
+  );
+  assert.ok(
+    otherDone < loopDone,
+    `other call finished at ${otherDone.toFixed(0)} ms, before the loop was stopped at ${loopDone.toFixed(0)} ms`,
+  );
   // The clock starts when a worker is ready, so the stop comes 2 s plus a worker start after the call.
   assert.ok(loopDone >= 2000 && loopDone < 12_000, `stopped after ${loopDone.toFixed(0)} ms`);
   // The host replaced the terminated worker and keeps serving.
@@ -164,11 +180,23 @@ test('namespace moves and cluster-scoped additions are reported', async () => {
   const moved = r.changes.filter((c) => c.type === 'namespace-changed');
   assert.equal(moved.length, input.length);
   const want = input.map((o) => `${o.ref.kind}/${o.ref.name}: ${o.ref.namespace || 'default'} -> kube-system`).sort();
-  const got = moved.map((c) => c.type === 'namespace-changed' && `${c.object.kind}/${c.object.name}: ${c.from} -> ${c.to}`).sort();
+  const got = moved
+    .map((c) => c.type === 'namespace-changed' && `${c.object.kind}/${c.object.name}: ${c.from} -> ${c.to}`)
+    .sort();
   assert.deepEqual(got, want);
   assert.deepEqual(
     r.changes.filter((c) => c.type !== 'namespace-changed'),
-    [{ type: 'cluster-scoped-added', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'retarget-extra', namespace: '' } }],
+    [
+      {
+        type: 'cluster-scoped-added',
+        object: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          name: 'retarget-extra',
+          namespace: '',
+        },
+      },
+    ],
   );
 });
 
@@ -176,15 +204,33 @@ test('a pipeline mixes built-in patches and WebAssembly post-renderers in order'
   const r = await postRender(
     chart,
     [
-      { patches: [{ target: { kind: 'Deployment' }, patch: [{ op: 'add', path: '/metadata/labels/stage', value: 'patched' }] }] },
+      {
+        patches: [
+          { target: { kind: 'Deployment' }, patch: [{ op: 'add', path: '/metadata/labels/stage', value: 'patched' }] },
+        ],
+      },
       { wasm: { plugin: plugins.sidecar! } },
       // The sidecar exists only after step 1: this merge patch needs it.
-      { patches: [{ target: { kind: 'Deployment' }, patch: { spec: { template: { spec: { containers: [{ name: 'sidecar', resources: { limits: { memory: '32Mi' } } }] } } } } }] },
+      {
+        patches: [
+          {
+            target: { kind: 'Deployment' },
+            patch: {
+              spec: {
+                template: { spec: { containers: [{ name: 'sidecar', resources: { limits: { memory: '32Mi' } } }] } },
+              },
+            },
+          },
+        ],
+      },
       { wasm: { plugin: plugins['add-label']!, config: { label: 'done=yes' } } },
     ],
     { host },
   );
-  assert.deepEqual(r.steps.map((s) => s.kind), ['patches', 'wasm', 'patches', 'wasm']);
+  assert.deepEqual(
+    r.steps.map((s) => s.kind),
+    ['patches', 'wasm', 'patches', 'wasm'],
+  );
   for (const d of objects(r.manifests).filter((o) => o.kind === 'Deployment')) {
     assert.equal(labels(d).stage, 'patched');
     assert.equal(labels(d).done, 'yes');
@@ -196,7 +242,10 @@ test('conformance: the hello test/v1 plugin (equivalent of Helm extismv1-test) g
   await t.test('with its temp dir', async () => {
     const r = await invokePlugin(plugins.hello!, { Name: 'Phippy' }, { host });
     assert.deepEqual(r.output, { Greeting: 'Hello, Phippy! (6)' });
-    assert.ok(r.logs.some((l) => l === 'debug: greeting Phippy'), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => l === 'debug: greeting Phippy'),
+      r.logs.join('\n'),
+    );
   });
   await t.test('without fileSystem.createTempDir it has no filesystem', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capstan-hello-nofs-'));
@@ -212,7 +261,10 @@ test('conformance: the hello test/v1 plugin (equivalent of Helm extismv1-test) g
     });
   });
   await t.test('a test/v1 plugin is not a post-renderer', async () => {
-    await assert.rejects(runPostRenderer(plugins.hello!, chart, { host }), /plugin type is test\/v1, not postrenderer\/v1/);
+    await assert.rejects(
+      runPostRenderer(plugins.hello!, chart, { host }),
+      /plugin type is test\/v1, not postrenderer\/v1/,
+    );
   });
 });
 
@@ -222,7 +274,9 @@ test('a plugin packaged as .tgz (helm plugin package layout) loads and runs', as
   await cp(testPluginDir('noop'), join(dir, 'noop'), { recursive: true });
   const chunks: Buffer[] = [];
   for await (const c of create({ gzip: true, cwd: dir, portable: true }, ['noop'])) chunks.push(c as Buffer);
-  const p = await loadPlugin(new Uint8Array(Buffer.concat(chunks)), { source: 'oci://registry.example.com/noop@sha256:feed' });
+  const p = await loadPlugin(new Uint8Array(Buffer.concat(chunks)), {
+    source: 'oci://registry.example.com/noop@sha256:feed',
+  });
   const r = await runPostRenderer(p, chart, { host });
   assert.equal(r.manifests, chart, 'noop returns its input byte for byte');
 });

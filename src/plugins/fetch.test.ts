@@ -14,7 +14,10 @@ const REF = 'oci://registry.example.com/plugins/fixture';
 async function archive(): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'capstan-fetch-test-'));
   try {
-    await writeFile(join(dir, 'plugin.yaml'), 'apiVersion: v1\nname: fixture\nversion: 1.2.3\ntype: postrenderer/v1\nruntime: extism/v1\n');
+    await writeFile(
+      join(dir, 'plugin.yaml'),
+      'apiVersion: v1\nname: fixture\nversion: 1.2.3\ntype: postrenderer/v1\nruntime: extism/v1\n',
+    );
     await writeFile(join(dir, 'plugin.wasm'), fixtureWasm());
     const chunks: Buffer[] = [];
     for await (const c of create({ gzip: true, cwd: dir }, ['plugin.yaml', 'plugin.wasm'])) chunks.push(c as Buffer);
@@ -37,15 +40,22 @@ test('fetchPlugin names the plugin by ref@digest', async () => {
 
 test('fetchPlugin errors', async (t) => {
   await t.test('unpinned digest', () =>
-    assert.rejects(fetchPlugin(REF, 'latest', async () => new Uint8Array()), (e: Error) => e instanceof PluginLoadError && /digest must be sha256:<64 hex digits>, got "latest"/.test(e.message)),
+    assert.rejects(
+      fetchPlugin(REF, 'latest', async () => new Uint8Array()),
+      (e: Error) =>
+        e instanceof PluginLoadError && /digest must be sha256:<64 hex digits>, got "latest"/.test(e.message),
+    ),
   );
   await t.test('fetcher failure keeps the cause', async () => {
     const cause = new Error('401 unauthorized');
-    await assert.rejects(fetchPlugin(REF, DIGEST, async () => Promise.reject(cause)), (e: Error) => {
-      assert.equal(e.message, `loading plugin ${REF}@${DIGEST}: fetching: 401 unauthorized`);
-      assert.equal(e.cause, cause);
-      return true;
-    });
+    await assert.rejects(
+      fetchPlugin(REF, DIGEST, async () => Promise.reject(cause)),
+      (e: Error) => {
+        assert.equal(e.message, `loading plugin ${REF}@${DIGEST}: fetching: 401 unauthorized`);
+        assert.equal(e.cause, cause);
+        return true;
+      },
+    );
   });
 });
 

@@ -23,7 +23,8 @@ export function pluginSource(ref: string, digest: string): string {
 /** fetchPlugin fetches and loads one plugin; prefer PluginCache in long-running processes. */
 export async function fetchPlugin(ref: string, digest: string, fetcher: PluginFetcher): Promise<Plugin> {
   const source = pluginSource(ref, digest);
-  if (!DIGEST_PATTERN.test(digest)) throw new PluginLoadError(source, `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
+  if (!DIGEST_PATTERN.test(digest))
+    throw new PluginLoadError(source, `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
   let bytes: Uint8Array;
   try {
     bytes = await fetcher(ref, digest);

@@ -143,7 +143,13 @@ export class WasmHost {
       if (!slot.ready && !this.#closed && !slot.settle) {
         // A worker that dies while starting fails the oldest waiting call rather than looping.
         const w = this.#queue.shift();
-        setImmediate(() => w?.resolve({ verdict: 'crashed', message: `plugin worker process failed to start (code ${code}, ${signal ?? 'no signal'})`, stderr: slot.stderr }));
+        setImmediate(() =>
+          w?.resolve({
+            verdict: 'crashed',
+            message: `plugin worker process failed to start (code ${code}, ${signal ?? 'no signal'})`,
+            stderr: slot.stderr,
+          }),
+        );
       }
       // stderr may still be in the pipe: give it a turn before reporting.
       setImmediate(() =>

@@ -1,7 +1,7 @@
 /**
- * plugins: post-renderers for Capstan. Helm 4 `postrenderer/v1` plugins on the `extism/v1`
- * runtime run sandboxed (no filesystem unless asked for a temp dir, no
- * network, memory and time capped) in killable worker processes; built-in patches (RFC 6902 and strategic merge) run in
+ * plugins: post-renderers for Capstan. Helm 4 `postrenderer/v1` plugins on the `extism/v1` runtime
+ * run sandboxed in killable worker processes (no filesystem unless asked for a temp dir, no
+ * network, memory and time capped); built-in patches (RFC 6902 and strategic merge) run in
  * process. `postRender` chains both kinds and reports identity changes (namespace moves,
  * cluster-scoped additions) instead of accepting them silently. See docs/postrenderers.md.
  *

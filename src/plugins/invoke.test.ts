@@ -28,7 +28,15 @@ async function fixture(opts: FixtureOptions, runtimeConfig = ''): Promise<Plugin
 }
 
 test('invokePlugin outcomes', async (t) => {
-  const cases: { name: string; opts: FixtureOptions; runtimeConfig?: string; call?: Parameters<typeof invokePlugin>[2]; reason: string; message: RegExp; exitCode?: number }[] = [
+  const cases: {
+    name: string;
+    opts: FixtureOptions;
+    runtimeConfig?: string;
+    call?: Parameters<typeof invokePlugin>[2];
+    reason: string;
+    message: RegExp;
+    exitCode?: number;
+  }[] = [
     {
       name: 'non-zero status names the plugin and the status',
       opts: { body: { returns: 5 } },
@@ -47,7 +55,8 @@ test('invokePlugin outcomes', async (t) => {
       opts: { body: { loop: true } },
       call: { timeoutMs: 300, step: 'post-renderer' },
       reason: 'timeout',
-      message: /^post-renderer oci:\/\/example\.com\/fixture@sha256:0123 \(fixture 0\.1\.0\): plugin exceeded its 300ms time limit and was stopped$/,
+      message:
+        /^post-renderer oci:\/\/example\.com\/fixture@sha256:0123 \(fixture 0\.1\.0\): plugin exceeded its 300ms time limit and was stopped$/,
     },
     {
       name: 'a loop is stopped at the plugin.yaml time limit',
@@ -105,7 +114,10 @@ test('while one plugin loops, other calls complete and the host recovers', async
   const err = await loop;
   assert.ok(err instanceof PluginRunError && err.reason === 'timeout');
   const loopDone = performance.now() - started;
-  assert.ok(times.every((x) => x < loopDone), `quick calls finished at ${times.map((x) => x.toFixed(0))} ms, loop at ${loopDone.toFixed(0)} ms`);
+  assert.ok(
+    times.every((x) => x < loopDone),
+    `quick calls finished at ${times.map((x) => x.toFixed(0))} ms, loop at ${loopDone.toFixed(0)} ms`,
+  );
   // The terminated worker is replaced: the next call still runs.
   await assert.rejects(invokePlugin(quick, {}, { host }), (e: PluginRunError) => e.exitCode === 9);
   assert.ok(host.size.workers <= 2);

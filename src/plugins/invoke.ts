@@ -75,7 +75,8 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
 
   const timeoutMs = opts.timeoutMs ?? (rc.timeout || DEFAULT_TIMEOUT_MS);
   const maxPages = opts.memoryPages ?? (rc.memory.maxPages || DEFAULT_MAX_PAGES);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw fail('invalid', `timeoutMs must be a positive integer, got ${timeoutMs}`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw fail('invalid', `timeoutMs must be a positive integer, got ${timeoutMs}`);
   if (!Number.isInteger(maxPages) || maxPages <= 0 || maxPages > 65536) {
     throw fail('invalid', `memoryPages must be an integer in 1..65536, got ${maxPages}`);
   }
@@ -126,7 +127,11 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
     const extra = { stderr: result.stderr };
     // A Go guest out of memory can crash V8 itself (see worker.ts); its stderr still says why.
     if (/out of memory|memory allocation of \d+ bytes failed|heap out of memory/i.test(result.stderr)) {
-      throw fail('memory', `plugin exceeded its memory limit of ${maxPages} pages (${mib(maxPages)}) and its worker died (${result.message.replace(/^plugin worker /, '')}); stderr: ${tail(result.stderr, 300)}`, extra);
+      throw fail(
+        'memory',
+        `plugin exceeded its memory limit of ${maxPages} pages (${mib(maxPages)}) and its worker died (${result.message.replace(/^plugin worker /, '')}); stderr: ${tail(result.stderr, 300)}`,
+        extra,
+      );
     }
     throw fail('crash', `${result.message}${result.stderr ? `; stderr: ${tail(result.stderr)}` : ''}`, extra);
   }
@@ -144,20 +149,32 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       throw fail('memory', `${memoryDetail}: ${result.error}`, extra);
     case 'trapped':
       if (nearCap || oomText) throw fail('memory', `${memoryDetail}: ${result.error}`, extra);
-      throw fail('trap', `plugin crashed: ${result.error}${result.stdio ? `; stderr: ${tail(result.stdio)}` : ''}`, extra);
+      throw fail(
+        'trap',
+        `plugin crashed: ${result.error}${result.stdio ? `; stderr: ${tail(result.stdio)}` : ''}`,
+        extra,
+      );
     case 'exited':
       if (result.status !== 0 || result.output === null) {
-        if (oomText && nearCap) throw fail('memory', `${memoryDetail}; stderr: ${tail(result.stdio)}`, { ...extra, exitCode: result.status });
-        throw fail('exit', `plugin exited with status ${result.status}${said ? `: ${said}` : ''}`, { ...extra, exitCode: result.status });
+        if (oomText && nearCap)
+          throw fail('memory', `${memoryDetail}; stderr: ${tail(result.stdio)}`, { ...extra, exitCode: result.status });
+        throw fail('exit', `plugin exited with status ${result.status}${said ? `: ${said}` : ''}`, {
+          ...extra,
+          exitCode: result.status,
+        });
       }
       break;
     case 'returned':
       if (result.status !== 0 || result.error !== null) {
-        throw fail('exit', `plugin returned status ${result.status}${said ? `: ${said}` : ''}`, { ...extra, exitCode: result.status });
+        throw fail('exit', `plugin returned status ${result.status}${said ? `: ${said}` : ''}`, {
+          ...extra,
+          exitCode: result.status,
+        });
       }
       break;
   }
-  if (result.output === null || result.output.length === 0) throw fail('output', 'plugin returned status 0 but no output message', extra);
+  if (result.output === null || result.output.length === 0)
+    throw fail('output', 'plugin returned status 0 but no output message', extra);
   let output: unknown;
   try {
     output = JSON.parse(new TextDecoder().decode(result.output));

@@ -51,7 +51,8 @@ function get(doc: unknown, tokens: string[]): unknown {
   let cur = doc;
   for (const t of tokens) {
     if (Array.isArray(cur)) cur = cur[arrayIndex(t, cur.length, false)];
-    else if (isContainer(cur) && Object.prototype.hasOwnProperty.call(cur, t)) cur = (cur as Record<string, unknown>)[t];
+    else if (isContainer(cur) && Object.prototype.hasOwnProperty.call(cur, t))
+      cur = (cur as Record<string, unknown>)[t];
     else throw new Error(`path does not exist (no ${JSON.stringify(t)})`);
   }
   return cur;
@@ -90,7 +91,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function clone<T>(v: T): T {
@@ -112,7 +116,8 @@ export function validateOperations(ops: unknown): JsonPatchOperation[] {
         break;
       case 'move':
       case 'copy':
-        if (typeof o.from !== 'string') throw new JsonPatchError(i, `operation ${i} (${o.op} ${o.path}): from must be a string`);
+        if (typeof o.from !== 'string')
+          throw new JsonPatchError(i, `operation ${i} (${o.op} ${o.path}): from must be a string`);
         break;
       case 'remove':
         break;

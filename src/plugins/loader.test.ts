@@ -10,7 +10,10 @@ import { fixtureWasm } from './wasm-fixture.js';
 
 const YAML = 'apiVersion: v1\nname: fixture\nversion: 0.1.0\ntype: postrenderer/v1\nruntime: extism/v1\n';
 
-async function tgz(files: Record<string, string | Uint8Array>, opts: { link?: [string, string] } = {}): Promise<Uint8Array> {
+async function tgz(
+  files: Record<string, string | Uint8Array>,
+  opts: { link?: [string, string] } = {},
+): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'capstan-loader-test-'));
   try {
     for (const [name, body] of Object.entries(files)) {
@@ -19,7 +22,9 @@ async function tgz(files: Record<string, string | Uint8Array>, opts: { link?: [s
     }
     if (opts.link) await symlink(opts.link[1], join(dir, opts.link[0]));
     const chunks: Buffer[] = [];
-    const entries = [...new Set([...Object.keys(files), ...(opts.link ? [opts.link[0]] : [])].map((f) => f.split('/')[0]!))];
+    const entries = [
+      ...new Set([...Object.keys(files), ...(opts.link ? [opts.link[0]] : [])].map((f) => f.split('/')[0]!)),
+    ];
     const stream = create({ gzip: true, cwd: dir, portable: true }, entries);
     for await (const c of stream) chunks.push(c as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
@@ -30,7 +35,12 @@ async function tgz(files: Record<string, string | Uint8Array>, opts: { link?: [s
 
 test('loadPlugin from archives', async (t) => {
   const good = fixtureWasm();
-  const cases: { name: string; archive: () => Promise<Uint8Array>; error?: RegExp; check?: (p: Awaited<ReturnType<typeof loadPlugin>>) => void }[] = [
+  const cases: {
+    name: string;
+    archive: () => Promise<Uint8Array>;
+    error?: RegExp;
+    check?: (p: Awaited<ReturnType<typeof loadPlugin>>) => void;
+  }[] = [
     {
       name: 'files at the archive root',
       archive: () => tgz({ 'plugin.yaml': YAML, 'plugin.wasm': good }),
@@ -66,7 +76,10 @@ test('loadPlugin from archives', async (t) => {
     {
       name: 'configured entry function',
       archive: () =>
-        tgz({ 'plugin.yaml': YAML + 'runtimeConfig:\n  entryFuncName: main\n', 'plugin.wasm': fixtureWasm({ entry: 'main' }) }),
+        tgz({
+          'plugin.yaml': YAML + 'runtimeConfig:\n  entryFuncName: main\n',
+          'plugin.wasm': fixtureWasm({ entry: 'main' }),
+        }),
       check: (p) => assert.equal(p.metadata.runtimeConfig.entryFuncName, 'main'),
     },
     {
@@ -81,12 +94,17 @@ test('loadPlugin from archives', async (t) => {
     },
     {
       name: 'needs more memory than plugin.yaml allows',
-      archive: () => tgz({ 'plugin.yaml': YAML + 'runtimeConfig:\n  memory: {maxPages: 4}\n', 'plugin.wasm': fixtureWasm({ minPages: 8 }) }),
+      archive: () =>
+        tgz({
+          'plugin.yaml': YAML + 'runtimeConfig:\n  memory: {maxPages: 4}\n',
+          'plugin.wasm': fixtureWasm({ minPages: 8 }),
+        }),
       error: /needs 8 pages \(0\.50 MiB\) of memory to start, more than the limit of 4 pages/,
     },
     {
       name: 'invalid wasm',
-      archive: () => tgz({ 'plugin.yaml': YAML, 'plugin.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99, 1, 0]) }),
+      archive: () =>
+        tgz({ 'plugin.yaml': YAML, 'plugin.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99, 1, 0]) }),
       error: /plugin\.wasm: /,
     },
   ];
@@ -109,7 +127,10 @@ test('loadPlugin from a directory names it by path', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'capstan-loader-test-'));
   try {
     await writeFile(join(dir, 'plugin.yaml'), YAML);
-    await assert.rejects(loadPlugin(dir), /^PluginLoadError: loading plugin .*: reading plugin\.wasm \(the extism\/v1 binary\)/);
+    await assert.rejects(
+      loadPlugin(dir),
+      /^PluginLoadError: loading plugin .*: reading plugin\.wasm \(the extism\/v1 binary\)/,
+    );
     await writeFile(join(dir, 'plugin.wasm'), fixtureWasm());
     const p = await loadPlugin(dir);
     assert.equal(p.source, dir);

@@ -20,10 +20,32 @@ export const MAX_ARCHIVE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** EXTISM_KERNEL_FUNCTIONS are the `extism:host/env` imports a plugin may use. */
 export const EXTISM_KERNEL_FUNCTIONS: ReadonlySet<string> = new Set([
-  'alloc', 'free', 'length', 'length_unsafe', 'load_u8', 'load_u64', 'store_u8', 'store_u64',
-  'input_offset', 'input_length', 'input_load_u8', 'input_load_u64', 'output_set', 'error_set',
-  'config_get', 'var_get', 'var_set', 'http_request', 'http_status_code', 'http_headers',
-  'log_info', 'log_debug', 'log_warn', 'log_error', 'log_trace', 'get_log_level',
+  'alloc',
+  'free',
+  'length',
+  'length_unsafe',
+  'load_u8',
+  'load_u64',
+  'store_u8',
+  'store_u64',
+  'input_offset',
+  'input_length',
+  'input_load_u8',
+  'input_load_u64',
+  'output_set',
+  'error_set',
+  'config_get',
+  'var_get',
+  'var_set',
+  'http_request',
+  'http_status_code',
+  'http_headers',
+  'log_info',
+  'log_debug',
+  'log_warn',
+  'log_error',
+  'log_trace',
+  'get_log_level',
 ]);
 
 /** Plugin is a loaded extism/v1 plugin. It is immutable and may be shared by concurrent calls. */
@@ -72,7 +94,9 @@ export async function loadPlugin(from: string | Uint8Array, opts: LoadOptions = 
     try {
       wasm = new Uint8Array(await readFile(join(from, 'plugin.wasm')));
     } catch (err) {
-      throw new PluginLoadError(source, `reading plugin.wasm (the extism/v1 binary): ${(err as Error).message}`, { cause: err });
+      throw new PluginLoadError(source, `reading plugin.wasm (the extism/v1 binary): ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   } else {
     const files = await readArchive(from, source);
@@ -106,7 +130,10 @@ function checkInterface(plugin: Plugin, mod: WasmModule): void {
   const entry = plugin.metadata.runtimeConfig.entryFuncName;
   const exports = WebAssembly.Module.exports(mod);
   if (!exports.some((e) => e.name === entry && e.kind === 'function')) {
-    throw new PluginLoadError(plugin.source, `plugin.wasm: does not export the entry function ${JSON.stringify(entry)}`);
+    throw new PluginLoadError(
+      plugin.source,
+      `plugin.wasm: does not export the entry function ${JSON.stringify(entry)}`,
+    );
   }
   if (!exports.some((e) => e.name === 'memory' && e.kind === 'memory')) {
     throw new PluginLoadError(plugin.source, 'plugin.wasm: does not export its memory as "memory"');
@@ -151,7 +178,8 @@ export function compileLimited(plugin: Plugin, maxPages: number): Promise<WasmMo
       try {
         return await WebAssembly.compile(limitedWasm(plugin, maxPages));
       } catch (err) {
-        const detail = err instanceof WasmBinaryError ? err.message : `plugin.wasm: does not compile: ${(err as Error).message}`;
+        const detail =
+          err instanceof WasmBinaryError ? err.message : `plugin.wasm: does not compile: ${(err as Error).message}`;
         throw new PluginLoadError(plugin.source, detail, { cause: err });
       }
     })();
@@ -174,7 +202,8 @@ export async function readArchive(bytes: Uint8Array, source: string): Promise<Ma
       onReadEntry: (entry) => {
         const path = entry.path.replace(/^\.\//, '');
         if (entry.type !== 'File' && entry.type !== 'OldFile') {
-          if (entry.type !== 'Directory') problem ??= `archive entry ${path} is a ${entry.type}; only files and directories are allowed`;
+          if (entry.type !== 'Directory')
+            problem ??= `archive entry ${path} is a ${entry.type}; only files and directories are allowed`;
           entry.resume();
           return;
         }

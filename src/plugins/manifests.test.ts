@@ -11,63 +11,111 @@ test('parseManifests', async (t) => {
       want: ['v1 Service /web', 'apps/v1 Deployment prod/web'],
     },
     { name: 'empty stream', yaml: '', want: [] },
-    { name: 'invalid YAML names the document', yaml: 'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nmetadata: {name: [x\n', error: /^document 1: not valid YAML/ },
+    {
+      name: 'invalid YAML names the document',
+      yaml: 'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nmetadata: {name: [x\n',
+      error: /^document 1: not valid YAML/,
+    },
     { name: 'a scalar document', yaml: 'hello\n', error: /^document 0: is a string, not a Kubernetes object/ },
     { name: 'a list document', yaml: '- a\n', error: /is a list, not a Kubernetes object/ },
     { name: 'no apiVersion', yaml: 'kind: A\nmetadata: {name: a}\n', error: /^document 0: has no apiVersion/ },
     { name: 'no kind', yaml: 'apiVersion: v1\nmetadata: {name: a}\n', error: /\(v1\) has no kind/ },
-    { name: 'no name', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: a-}\n', error: /\(v1 ConfigMap\) has no metadata\.name/ },
-    { name: 'namespace not a string', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: [x]}\n', error: /metadata\.namespace is not a string/ },
+    {
+      name: 'no name',
+      yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: a-}\n',
+      error: /\(v1 ConfigMap\) has no metadata\.name/,
+    },
+    {
+      name: 'namespace not a string',
+      yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: [x]}\n',
+      error: /metadata\.namespace is not a string/,
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
-      if (c.error) assert.throws(() => parseManifests(c.yaml), (e: Error) => e instanceof ManifestError && c.error!.test(e.message));
-      else assert.deepEqual(parseManifests(c.yaml).map((o) => `${o.ref.apiVersion} ${o.ref.kind} ${o.ref.namespace}/${o.ref.name}`), c.want);
+      if (c.error)
+        assert.throws(
+          () => parseManifests(c.yaml),
+          (e: Error) => e instanceof ManifestError && c.error!.test(e.message),
+        );
+      else
+        assert.deepEqual(
+          parseManifests(c.yaml).map((o) => `${o.ref.apiVersion} ${o.ref.kind} ${o.ref.namespace}/${o.ref.name}`),
+          c.want,
+        );
     });
   }
 });
 
-const ref = (apiVersion: string, kind: string, name: string, namespace = ''): ObjectRef => ({ apiVersion, kind, name, namespace });
+const ref = (apiVersion: string, kind: string, name: string, namespace = ''): ObjectRef => ({
+  apiVersion,
+  kind,
+  name,
+  namespace,
+});
 
 test('diffObjects', async (t) => {
   const svc = ref('v1', 'Service', 'web');
   const dep = ref('apps/v1', 'Deployment', 'web', 'prod');
-  const cases: { name: string; before: ObjectRef[]; after: ObjectRef[]; defaultNamespace?: string; want: unknown[] }[] = [
-    { name: 'unchanged', before: [svc, dep], after: [svc, dep], want: [] },
-    { name: 'explicit release namespace is not a move', before: [svc], after: [{ ...svc, namespace: 'prod' }], defaultNamespace: 'prod', want: [] },
-    {
-      name: 'namespace moved',
-      before: [svc, dep],
-      after: [svc, { ...dep, namespace: 'kube-system' }],
-      want: [{ type: 'namespace-changed', object: { ...dep, namespace: 'kube-system' }, from: 'prod', to: 'kube-system' }],
-    },
-    {
-      name: 'namespace set on an object that had none',
-      before: [svc],
-      after: [{ ...svc, namespace: 'other' }],
-      defaultNamespace: 'prod',
-      want: [{ type: 'namespace-changed', object: { ...svc, namespace: 'other' }, from: 'prod', to: 'other' }],
-    },
-    {
-      name: 'cluster-scoped object added',
-      before: [svc],
-      after: [svc, ref('rbac.authorization.k8s.io/v1', 'ClusterRole', 'admin-ish')],
-      want: [{ type: 'cluster-scoped-added', object: ref('rbac.authorization.k8s.io/v1', 'ClusterRole', 'admin-ish') }],
-    },
-    { name: 'apiVersion bump of the same group is not a change', before: [ref('autoscaling/v1', 'HorizontalPodAutoscaler', 'h')], after: [ref('autoscaling/v2', 'HorizontalPodAutoscaler', 'h')], want: [] },
-    {
-      name: 'namespaced object added and another removed',
-      before: [svc, dep],
-      after: [svc, ref('v1', 'ConfigMap', 'extra')],
-      want: [
-        { type: 'added', object: ref('v1', 'ConfigMap', 'extra') },
-        { type: 'removed', object: dep },
-      ],
-    },
-    { name: 'namespace on a cluster-scoped object is ignored', before: [ref('v1', 'Namespace', 'n')], after: [ref('v1', 'Namespace', 'n', 'x')], want: [] },
-  ];
+  const cases: { name: string; before: ObjectRef[]; after: ObjectRef[]; defaultNamespace?: string; want: unknown[] }[] =
+    [
+      { name: 'unchanged', before: [svc, dep], after: [svc, dep], want: [] },
+      {
+        name: 'explicit release namespace is not a move',
+        before: [svc],
+        after: [{ ...svc, namespace: 'prod' }],
+        defaultNamespace: 'prod',
+        want: [],
+      },
+      {
+        name: 'namespace moved',
+        before: [svc, dep],
+        after: [svc, { ...dep, namespace: 'kube-system' }],
+        want: [
+          { type: 'namespace-changed', object: { ...dep, namespace: 'kube-system' }, from: 'prod', to: 'kube-system' },
+        ],
+      },
+      {
+        name: 'namespace set on an object that had none',
+        before: [svc],
+        after: [{ ...svc, namespace: 'other' }],
+        defaultNamespace: 'prod',
+        want: [{ type: 'namespace-changed', object: { ...svc, namespace: 'other' }, from: 'prod', to: 'other' }],
+      },
+      {
+        name: 'cluster-scoped object added',
+        before: [svc],
+        after: [svc, ref('rbac.authorization.k8s.io/v1', 'ClusterRole', 'admin-ish')],
+        want: [
+          { type: 'cluster-scoped-added', object: ref('rbac.authorization.k8s.io/v1', 'ClusterRole', 'admin-ish') },
+        ],
+      },
+      {
+        name: 'apiVersion bump of the same group is not a change',
+        before: [ref('autoscaling/v1', 'HorizontalPodAutoscaler', 'h')],
+        after: [ref('autoscaling/v2', 'HorizontalPodAutoscaler', 'h')],
+        want: [],
+      },
+      {
+        name: 'namespaced object added and another removed',
+        before: [svc, dep],
+        after: [svc, ref('v1', 'ConfigMap', 'extra')],
+        want: [
+          { type: 'added', object: ref('v1', 'ConfigMap', 'extra') },
+          { type: 'removed', object: dep },
+        ],
+      },
+      {
+        name: 'namespace on a cluster-scoped object is ignored',
+        before: [ref('v1', 'Namespace', 'n')],
+        after: [ref('v1', 'Namespace', 'n', 'x')],
+        want: [],
+      },
+    ];
   for (const c of cases) {
-    await t.test(c.name, () => assert.deepEqual(diffObjects(c.before, c.after, { defaultNamespace: c.defaultNamespace }), c.want));
+    await t.test(c.name, () =>
+      assert.deepEqual(diffObjects(c.before, c.after, { defaultNamespace: c.defaultNamespace }), c.want),
+    );
   }
   await t.test('a scope resolver from discovery marks CRDs cluster-scoped', () => {
     const crd = ref('example.com/v1', 'Cluster', 'c');

@@ -43,17 +43,29 @@ export type ScopeResolver = (group: string, kind: string) => boolean | undefined
 
 /** CLUSTER_SCOPED_KINDS are the built-in cluster-scoped kinds, keyed `group/Kind` ("" is core). */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
   'admissionregistration.k8s.io/MutatingWebhookConfiguration',
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode',
-  'storage.k8s.io/VolumeAttachment', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass',
-  'networking.k8s.io/IngressClass', 'policy/PodSecurityPolicy', 'certificates.k8s.io/CertificateSigningRequest',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttachment',
+  'scheduling.k8s.io/PriorityClass',
+  'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass',
+  'policy/PodSecurityPolicy',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 
 /** builtinScope resolves scope from CLUSTER_SCOPED_KINDS; unknown kinds are namespaced. */
@@ -87,7 +99,8 @@ export function parseManifests(text: string): ManifestObject[] {
   }
   const out: ManifestObject[] = [];
   docs.forEach((doc, i) => {
-    if (doc.errors.length > 0) throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
+    if (doc.errors.length > 0)
+      throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
     const object: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (object === null || object === undefined) return;
     const source = text
@@ -105,7 +118,8 @@ export function parseManifests(text: string): ManifestObject[] {
  */
 export function objectRef(object: unknown, document: number): ObjectRef {
   const i = document;
-  if (!isMap(object)) throw new ManifestError(i, `is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object`);
+  if (!isMap(object))
+    throw new ManifestError(i, `is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object`);
   const { apiVersion, kind, metadata } = object;
   if (typeof apiVersion !== 'string' || apiVersion === '') throw new ManifestError(i, 'has no apiVersion');
   if (typeof kind !== 'string' || kind === '') throw new ManifestError(i, `(${apiVersion}) has no kind`);

@@ -54,7 +54,8 @@ function isMap(v: unknown): v is Obj {
 const DELETE = Symbol('delete');
 
 function stripDirectives(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => !(isMap(x) && x.$patch !== undefined && Object.keys(x).length === 1)).map(stripDirectives);
+  if (Array.isArray(v))
+    return v.filter((x) => !(isMap(x) && x.$patch !== undefined && Object.keys(x).length === 1)).map(stripDirectives);
   if (!isMap(v)) return v;
   const out: Obj = {};
   for (const [k, x] of Object.entries(v)) {
@@ -103,7 +104,8 @@ function mergeList(target: unknown[], patch: unknown[], field: string, path: str
   patch.forEach((item, i) => {
     const it = item as Obj;
     const key = keys.find((k) => it[k] !== undefined);
-    if (key === undefined) throw new MergePatchError(`${path}/${i}`, `list item has no merge key (${keys.join(' or ')})`);
+    if (key === undefined)
+      throw new MergePatchError(`${path}/${i}`, `list item has no merge key (${keys.join(' or ')})`);
     const idx = out.findIndex((t) => isMap(t) && t[key] === it[key]);
     if (it.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);

@@ -5,7 +5,12 @@ import { MetadataError, parsePluginMetadata } from './metadata.js';
 const base = 'apiVersion: v1\nname: add-label\nversion: 0.1.0\ntype: postrenderer/v1\nruntime: extism/v1\n';
 
 test('parsePluginMetadata', async (t) => {
-  const cases: { name: string; yaml: string; check?: (m: ReturnType<typeof parsePluginMetadata>) => void; error?: RegExp }[] = [
+  const cases: {
+    name: string;
+    yaml: string;
+    check?: (m: ReturnType<typeof parsePluginMetadata>) => void;
+    error?: RegExp;
+  }[] = [
     {
       name: 'minimal plugin gets Helm defaults',
       yaml: base,
@@ -37,21 +42,44 @@ test('parsePluginMetadata', async (t) => {
       yaml: base.replace('postrenderer/v1', 'test/v1'),
       check: (m) => assert.equal(m.type, 'test/v1'),
     },
-    { name: 'legacy plugin without apiVersion', yaml: 'name: x\nversion: 1.0.0\ncommand: run.sh\n', error: /apiVersion: missing: legacy/ },
-    { name: 'subprocess runtime', yaml: base.replace('extism/v1', 'subprocess'), error: /runtime: "subprocess" is not supported/ },
+    {
+      name: 'legacy plugin without apiVersion',
+      yaml: 'name: x\nversion: 1.0.0\ncommand: run.sh\n',
+      error: /apiVersion: missing: legacy/,
+    },
+    {
+      name: 'subprocess runtime',
+      yaml: base.replace('extism/v1', 'subprocess'),
+      error: /runtime: "subprocess" is not supported/,
+    },
     { name: 'bad name', yaml: base.replace('add-label', 'add label'), error: /name: must match/ },
     { name: 'version not semver', yaml: base.replace('0.1.0', 'one'), error: /version: "one" is not valid semver/ },
     { name: 'missing type', yaml: base.replace('type: postrenderer/v1\n', ''), error: /type: is required/ },
-    { name: 'typo in a limit is an error, not a lifted limit', yaml: base + 'runtimeConfig:\n  memory: {maxPage: 4}\n', error: /runtimeConfig\.memory\.maxPage: unknown field/ },
-    { name: 'negative timeout', yaml: base + 'runtimeConfig:\n  timeout: -1\n', error: /runtimeConfig\.timeout: must be an integer/ },
-    { name: 'host functions are refused', yaml: base + 'runtimeConfig:\n  hostFunctions: [kube_get]\n', error: /"kube_get" is not available/ },
+    {
+      name: 'typo in a limit is an error, not a lifted limit',
+      yaml: base + 'runtimeConfig:\n  memory: {maxPage: 4}\n',
+      error: /runtimeConfig\.memory\.maxPage: unknown field/,
+    },
+    {
+      name: 'negative timeout',
+      yaml: base + 'runtimeConfig:\n  timeout: -1\n',
+      error: /runtimeConfig\.timeout: must be an integer/,
+    },
+    {
+      name: 'host functions are refused',
+      yaml: base + 'runtimeConfig:\n  hostFunctions: [kube_get]\n',
+      error: /"kube_get" is not available/,
+    },
     { name: 'not YAML', yaml: 'apiVersion: [v1', error: /not valid YAML/ },
     { name: 'duplicate keys', yaml: base + 'name: other\n', error: /not valid YAML/ },
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
       if (c.error) {
-        assert.throws(() => parsePluginMetadata(c.yaml), (e: Error) => e instanceof MetadataError && c.error!.test(e.message) && e.message.startsWith('plugin.yaml'));
+        assert.throws(
+          () => parsePluginMetadata(c.yaml),
+          (e: Error) => e instanceof MetadataError && c.error!.test(e.message) && e.message.startsWith('plugin.yaml'),
+        );
       } else c.check!(parsePluginMetadata(c.yaml));
     });
   }

@@ -55,8 +55,25 @@ export interface PluginMetadata {
   runtimeConfig: ExtismRuntimeConfig;
 }
 
-const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'name', 'version', 'type', 'runtime', 'sourceURL', 'config', 'runtimeConfig']);
-const RUNTIME_FIELDS = new Set(['memory', 'config', 'allowedHosts', 'fileSystem', 'timeout', 'hostFunctions', 'entryFuncName']);
+const TOP_LEVEL_FIELDS = new Set([
+  'apiVersion',
+  'name',
+  'version',
+  'type',
+  'runtime',
+  'sourceURL',
+  'config',
+  'runtimeConfig',
+]);
+const RUNTIME_FIELDS = new Set([
+  'memory',
+  'config',
+  'allowedHosts',
+  'fileSystem',
+  'timeout',
+  'hostFunctions',
+  'entryFuncName',
+]);
 const MEMORY_FIELDS = new Set(['maxPages', 'maxHttpResponseBytes', 'maxVarBytes']);
 const FS_FIELDS = new Set(['createTempDir']);
 
@@ -92,7 +109,8 @@ function nonNegativeInt(v: unknown, field: string, max = Number.MAX_SAFE_INTEGER
 
 function stringList(v: unknown, field: string): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new MetadataError(field, 'must be a list of strings');
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new MetadataError(field, 'must be a list of strings');
   return v as string[];
 }
 
@@ -179,10 +197,15 @@ export function parsePluginMetadata(text: string): PluginMetadata {
   if (typeof type !== 'string' || type === '') throw new MetadataError('type', 'is required');
   if (typeof runtime !== 'string' || runtime === '') throw new MetadataError('runtime', 'is required');
   if (runtime !== EXTISM_V1) {
-    throw new MetadataError('runtime', `${JSON.stringify(runtime)} is not supported: Capstan runs only ${EXTISM_V1} plugins`);
+    throw new MetadataError(
+      'runtime',
+      `${JSON.stringify(runtime)} is not supported: Capstan runs only ${EXTISM_V1} plugins`,
+    );
   }
-  if (raw.sourceURL !== undefined && typeof raw.sourceURL !== 'string') throw new MetadataError('sourceURL', 'must be a string');
-  if (raw.config !== undefined && raw.config !== null && !isMap(raw.config)) throw new MetadataError('config', 'must be a map');
+  if (raw.sourceURL !== undefined && typeof raw.sourceURL !== 'string')
+    throw new MetadataError('sourceURL', 'must be a string');
+  if (raw.config !== undefined && raw.config !== null && !isMap(raw.config))
+    throw new MetadataError('config', 'must be a map');
   const md: PluginMetadata = {
     apiVersion: 'v1',
     name,

@@ -56,14 +56,20 @@ function compile(p: Patch, i: number): CompiledPatch {
     const b = body as Obj;
     const meta = isMap(b.metadata) ? b.metadata : {};
     if (typeof b.kind !== 'string' || typeof meta.name !== 'string') {
-      throw new PatchError(i, undefined, 'a merge patch without a target must name its object (kind and metadata.name)');
+      throw new PatchError(
+        i,
+        undefined,
+        'a merge patch without a target must name its object (kind and metadata.name)',
+      );
     }
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const apiVersion = typeof b.apiVersion === 'string' ? b.apiVersion : undefined;
     target = {
       kind: escape(b.kind),
       name: escape(meta.name),
-      ...(apiVersion ? { group: escape(groupOf(apiVersion)), version: escape(apiVersion.slice(apiVersion.lastIndexOf('/') + 1)) } : {}),
+      ...(apiVersion
+        ? { group: escape(groupOf(apiVersion)), version: escape(apiVersion.slice(apiVersion.lastIndexOf('/') + 1)) }
+        : {}),
       ...(typeof meta.namespace === 'string' ? { namespace: escape(meta.namespace) } : {}),
     };
   }
@@ -118,14 +124,20 @@ export function applyPatches(objects: ManifestObject[], patches: Patch[], defaul
       try {
         ref = objectRef(patched, o.index);
       } catch (err) {
-        throw new PatchError(i, formatRef(o.ref), `result is not a valid object: ${(err as Error).message}`, { cause: err });
+        throw new PatchError(i, formatRef(o.ref), `result is not a valid object: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       next.push({ ...o, object: patched as Obj, touched: true, ref });
     }
     if (cp.implicit && applied[i] === 0) {
       const b = cp.body as Obj;
       const meta = b.metadata as Obj;
-      throw new PatchError(i, undefined, `no object ${String(b.kind)} ${meta.namespace ? `${String(meta.namespace)}/` : ''}${String(meta.name)} to patch`);
+      throw new PatchError(
+        i,
+        undefined,
+        `no object ${String(b.kind)} ${meta.namespace ? `${String(meta.namespace)}/` : ''}${String(meta.name)} to patch`,
+      );
     }
     current = next;
   });

@@ -47,10 +47,24 @@ const byName = (text: string, kind: string, name: string) =>
   parseManifests(text).find((o) => o.ref.kind === kind && o.ref.name === name)?.object as Obj | undefined;
 
 test('postRender with built-in patches', async (t) => {
-  const cases: { name: string; renderers: PostRenderer[]; check?: (r: Awaited<ReturnType<typeof postRender>>) => void; error?: RegExp }[] = [
+  const cases: {
+    name: string;
+    renderers: PostRenderer[];
+    check?: (r: Awaited<ReturnType<typeof postRender>>) => void;
+    error?: RegExp;
+  }[] = [
     {
       name: 'JSON 6902 patch on a label-selected target',
-      renderers: [{ patches: [{ target: { kind: 'Deployment', labelSelector: 'app=web' }, patch: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }] }],
+      renderers: [
+        {
+          patches: [
+            {
+              target: { kind: 'Deployment', labelSelector: 'app=web' },
+              patch: [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+            },
+          ],
+        },
+      ],
       check: (r) => {
         assert.equal((byName(r.manifests, 'Deployment', 'web')!.spec as Obj).replicas, 3);
         assert.equal((byName(r.manifests, 'Deployment', 'worker')!.spec as Obj).replicas, undefined);
@@ -60,43 +74,77 @@ test('postRender with built-in patches', async (t) => {
     },
     {
       name: 'JSON 6902 patch as YAML text',
-      renderers: [{ patches: [{ target: { kind: 'Service' }, patch: '- op: add\n  path: /metadata/annotations\n  value: {team: a}\n' }] }],
-      check: (r) => assert.deepEqual((byName(r.manifests, 'Service', 'web')!.metadata as Obj).annotations, { team: 'a' }),
+      renderers: [
+        {
+          patches: [
+            { target: { kind: 'Service' }, patch: '- op: add\n  path: /metadata/annotations\n  value: {team: a}\n' },
+          ],
+        },
+      ],
+      check: (r) =>
+        assert.deepEqual((byName(r.manifests, 'Service', 'web')!.metadata as Obj).annotations, { team: 'a' }),
     },
     {
       name: 'merge patch naming its own target injects a sidecar',
       renderers: [
         {
           patches: [
-            { patch: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec: {template: {spec: {containers: [{name: proxy, image: envoy}]}}}' },
+            {
+              patch:
+                'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec: {template: {spec: {containers: [{name: proxy, image: envoy}]}}}',
+            },
           ],
         },
       ],
       check: (r) => {
         const spec = ((byName(r.manifests, 'Deployment', 'worker')!.spec as Obj).template as Obj).spec as Obj;
-        assert.deepEqual((spec.containers as Obj[]).map((c) => c.name), ['worker', 'proxy']);
+        assert.deepEqual(
+          (spec.containers as Obj[]).map((c) => c.name),
+          ['worker', 'proxy'],
+        );
       },
     },
     {
       name: 'merge patch with a target applies to every match and keeps names',
-      renderers: [{ patches: [{ target: { kind: 'Deployment' }, patch: { metadata: { name: 'ignored', labels: { team: 'a' } } } }] }],
+      renderers: [
+        {
+          patches: [
+            { target: { kind: 'Deployment' }, patch: { metadata: { name: 'ignored', labels: { team: 'a' } } } },
+          ],
+        },
+      ],
       check: (r) => {
-        for (const n of ['web', 'worker']) assert.equal(((byName(r.manifests, 'Deployment', n)!.metadata as Obj).labels as Obj).team, 'a');
+        for (const n of ['web', 'worker'])
+          assert.equal(((byName(r.manifests, 'Deployment', n)!.metadata as Obj).labels as Obj).team, 'a');
         assert.deepEqual(r.steps[0]!.applied, [2]);
       },
     },
     {
       name: 'untouched documents keep their Source comments; patched ones too',
-      renderers: [{ patches: [{ target: { kind: 'Service' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] }],
+      renderers: [
+        { patches: [{ target: { kind: 'Service' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] },
+      ],
       check: (r) => {
         assert.match(r.manifests, /# Source: web\/templates\/service\.yaml\napiVersion: v1\nkind: Service/);
-        assert.ok(r.manifests.includes(chart.slice(chart.indexOf('# Source: web/templates/worker.yaml'))), 'untouched documents are kept byte for byte');
+        assert.ok(
+          r.manifests.includes(chart.slice(chart.indexOf('# Source: web/templates/worker.yaml'))),
+          'untouched documents are kept byte for byte',
+        );
         assert.equal(parse(r.manifests.split('---\n')[1]!).metadata.labels.x, 'y');
       },
     },
     {
       name: 'a namespace move is reported, not hidden',
-      renderers: [{ patches: [{ target: { kind: 'Deployment', name: 'worker' }, patch: [{ op: 'add', path: '/metadata/namespace', value: 'kube-system' }] }] }],
+      renderers: [
+        {
+          patches: [
+            {
+              target: { kind: 'Deployment', name: 'worker' },
+              patch: [{ op: 'add', path: '/metadata/namespace', value: 'kube-system' }],
+            },
+          ],
+        },
+      ],
       check: (r) => {
         assert.equal(r.changes.length, 1);
         assert.deepEqual(r.changes[0], {
@@ -113,38 +161,82 @@ test('postRender with built-in patches', async (t) => {
       renderers: [{ patches: [{ patch: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n$patch: delete\n' }] }],
       check: (r) => {
         assert.equal(byName(r.manifests, 'Service', 'web'), undefined);
-        assert.deepEqual(r.changes.map((c) => c.type), ['removed']);
+        assert.deepEqual(
+          r.changes.map((c) => c.type),
+          ['removed'],
+        );
       },
     },
     {
       name: 'steps run in order on the previous output',
       renderers: [
-        { patches: [{ target: { kind: 'Service' }, patch: [{ op: 'add', path: '/metadata/labels/step', value: 'one' }] }] },
-        { patches: [{ target: { kind: 'Service', labelSelector: 'step=one' }, patch: [{ op: 'replace', path: '/metadata/labels/step', value: 'two' }] }] },
+        {
+          patches: [
+            { target: { kind: 'Service' }, patch: [{ op: 'add', path: '/metadata/labels/step', value: 'one' }] },
+          ],
+        },
+        {
+          patches: [
+            {
+              target: { kind: 'Service', labelSelector: 'step=one' },
+              patch: [{ op: 'replace', path: '/metadata/labels/step', value: 'two' }],
+            },
+          ],
+        },
       ],
       check: (r) => {
         assert.equal(((byName(r.manifests, 'Service', 'web')!.metadata as Obj).labels as Obj).step, 'two');
-        assert.deepEqual(r.steps.map((s) => s.applied), [[1], [1]]);
+        assert.deepEqual(
+          r.steps.map((s) => s.applied),
+          [[1], [1]],
+        );
       },
     },
-    { name: 'explicit target matching nothing is not an error', renderers: [{ patches: [{ target: { kind: 'Ingress' }, patch: [{ op: 'remove', path: '/spec' }] }] }], check: (r) => assert.deepEqual(r.steps[0]!.applied, [0]) },
+    {
+      name: 'explicit target matching nothing is not an error',
+      renderers: [{ patches: [{ target: { kind: 'Ingress' }, patch: [{ op: 'remove', path: '/spec' }] }] }],
+      check: (r) => assert.deepEqual(r.steps[0]!.applied, [0]),
+    },
     {
       name: 'implicit target must exist',
-      renderers: [{ patches: [{ patch: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 2}' }] }],
+      renderers: [
+        { patches: [{ patch: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 2}' }] },
+      ],
       error: /^post-render step 0: patches\[0\]: no object Deployment api to patch$/,
     },
     {
       name: 'failing operation names step, patch and object',
       renderers: [
         { patches: [] },
-        { patches: [{ target: { kind: 'Service' }, patch: [{ op: 'replace', path: '/spec/clusterIP', value: 'None' }] }] },
+        {
+          patches: [
+            { target: { kind: 'Service' }, patch: [{ op: 'replace', path: '/spec/clusterIP', value: 'None' }] },
+          ],
+        },
       ],
-      error: /^post-render step 1: patches\[0\] on v1 Service web: operation 0 \(replace \/spec\/clusterIP\): path does not exist/,
+      error:
+        /^post-render step 1: patches\[0\] on v1 Service web: operation 0 \(replace \/spec\/clusterIP\): path does not exist/,
     },
-    { name: 'JSON 6902 without target', renderers: [{ patches: [{ patch: [{ op: 'remove', path: '/spec' }] }] }], error: /patches\[0\]: a JSON 6902 patch needs a target/ },
-    { name: 'patch that is a scalar', renderers: [{ patches: [{ patch: 'just text' }] }], error: /must be a list of JSON 6902 operations or a merge document/ },
-    { name: 'patch that is not YAML', renderers: [{ patches: [{ patch: 'a: [' }] }], error: /patch is not YAML or JSON/ },
-    { name: 'a bad selector', renderers: [{ patches: [{ target: { labelSelector: 'a in ()' }, patch: {} }] }], error: /patches\[0\]: target: selector "a in \(\)": empty value/ },
+    {
+      name: 'JSON 6902 without target',
+      renderers: [{ patches: [{ patch: [{ op: 'remove', path: '/spec' }] }] }],
+      error: /patches\[0\]: a JSON 6902 patch needs a target/,
+    },
+    {
+      name: 'patch that is a scalar',
+      renderers: [{ patches: [{ patch: 'just text' }] }],
+      error: /must be a list of JSON 6902 operations or a merge document/,
+    },
+    {
+      name: 'patch that is not YAML',
+      renderers: [{ patches: [{ patch: 'a: [' }] }],
+      error: /patch is not YAML or JSON/,
+    },
+    {
+      name: 'a bad selector',
+      renderers: [{ patches: [{ target: { labelSelector: 'a in ()' }, patch: {} }] }],
+      error: /patches\[0\]: target: selector "a in \(\)": empty value/,
+    },
     {
       name: 'a patch that breaks object identity is rejected by validation',
       renderers: [{ patches: [{ target: { kind: 'Service' }, patch: [{ op: 'remove', path: '/metadata/name' }] }] }],
@@ -170,8 +262,13 @@ test('postRender rejects invalid input before running anything', async () => {
 });
 
 test('PatchError carries the patch index and object', async () => {
-  const err = await postRender(chart, [{ patches: [{}, { target: { kind: 'Service' }, patch: [{ op: 'test', path: '/spec/ports/0/port', value: 81 }] }] as never }]).catch(
-    (e: PostRenderError) => e.cause as PatchError,
-  );
+  const err = await postRender(chart, [
+    {
+      patches: [
+        {},
+        { target: { kind: 'Service' }, patch: [{ op: 'test', path: '/spec/ports/0/port', value: 81 }] },
+      ] as never,
+    },
+  ]).catch((e: PostRenderError) => e.cause as PatchError);
   assert.ok(err instanceof PatchError);
 });

@@ -9,7 +9,13 @@
 import { ManifestError, PluginRunError, PostRenderError } from './errors.js';
 import { identity, invokePlugin, type InvokeOptions } from './invoke.js';
 import type { Plugin } from './loader.js';
-import { diffObjects, parseManifests, type ManifestObject, type ObjectChange, type ScopeResolver } from './manifests.js';
+import {
+  diffObjects,
+  parseManifests,
+  type ManifestObject,
+  type ObjectChange,
+  type ScopeResolver,
+} from './manifests.js';
 import { POSTRENDERER_V1 } from './metadata.js';
 import { applyPatches, type Patch } from './patches.js';
 
@@ -57,11 +63,21 @@ function parseInput(text: string, what: string): ManifestObject[] {
   }
 }
 
-async function runWasm(plugin: Plugin, input: ManifestObject[], text: string, opts: PostRendererOptions): Promise<StepOutput> {
+async function runWasm(
+  plugin: Plugin,
+  input: ManifestObject[],
+  text: string,
+  opts: PostRendererOptions,
+): Promise<StepOutput> {
   const step = 'post-renderer';
   const started = performance.now();
   if (plugin.metadata.type !== POSTRENDERER_V1) {
-    throw new PluginRunError(step, identity(plugin), 'invalid', `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`);
+    throw new PluginRunError(
+      step,
+      identity(plugin),
+      'invalid',
+      `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`,
+    );
   }
   const res = await invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
   const fail = (detail: string, cause?: unknown) =>
@@ -69,7 +85,9 @@ async function runWasm(plugin: Plugin, input: ManifestObject[], text: string, op
   const out = res.output as { manifests?: unknown } | null;
   if (typeof out !== 'object' || out === null || Array.isArray(out)) throw fail('output message must be a JSON object');
   if (typeof out.manifests !== 'string') {
-    throw fail(`output message field "manifests" must be a YAML string, got ${out.manifests === undefined ? 'nothing' : JSON.stringify(out.manifests).slice(0, 60)}`);
+    throw fail(
+      `output message field "manifests" must be a YAML string, got ${out.manifests === undefined ? 'nothing' : JSON.stringify(out.manifests).slice(0, 60)}`,
+    );
   }
   let objects: ManifestObject[];
   try {
@@ -99,7 +117,11 @@ async function runWasm(plugin: Plugin, input: ManifestObject[], text: string, op
  * const { manifests, changes } = await runPostRenderer(plugin, rendered, { config: { label: 'team=a' }, timeoutMs: 2000 });
  * ```
  */
-export async function runPostRenderer(plugin: Plugin, manifests: string, opts: PostRendererOptions = {}): Promise<PostRenderResult> {
+export async function runPostRenderer(
+  plugin: Plugin,
+  manifests: string,
+  opts: PostRendererOptions = {},
+): Promise<PostRenderResult> {
   const input = parseInput(manifests, 'post-renderer input');
   const { objects: _objects, ...result } = await runWasm(plugin, input, manifests, opts);
   return result;
@@ -156,7 +178,11 @@ export interface PipelineResult {
  * ], { defaultNamespace: 'web' });
  * ```
  */
-export async function postRender(manifests: string, renderers: PostRenderer[], opts: PipelineOptions = {}): Promise<PipelineResult> {
+export async function postRender(
+  manifests: string,
+  renderers: PostRenderer[],
+  opts: PipelineOptions = {},
+): Promise<PipelineResult> {
   const original = parseInput(manifests, 'post-render input');
   let objects = original;
   let text = manifests;

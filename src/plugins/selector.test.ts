@@ -24,7 +24,11 @@ test('label selectors', async (t) => {
   ];
   for (const c of cases) {
     await t.test(c.selector || '(empty)', () => {
-      if (c.error) assert.throws(() => parseSelector(c.selector), (e: Error) => e instanceof SelectorError && c.error!.test(e.message));
+      if (c.error)
+        assert.throws(
+          () => parseSelector(c.selector),
+          (e: Error) => e instanceof SelectorError && c.error!.test(e.message),
+        );
       else assert.equal(matchesSelector(parseSelector(c.selector), labels), c.want);
     });
   }

@@ -82,7 +82,8 @@ function parseMemory(b: Uint8Array, s: Section): MemoryLimits {
   let pos = start;
   if (count !== 1) throw new WasmBinaryError(`defines ${count} memories; a plugin has exactly one`);
   const flags = b[pos++]!;
-  if (flags & ~1) throw new WasmBinaryError(`memory flags 0x${flags.toString(16)} (shared or 64-bit memory) are not supported`);
+  if (flags & ~1)
+    throw new WasmBinaryError(`memory flags 0x${flags.toString(16)} (shared or 64-bit memory) are not supported`);
   const [min, next] = readU32(b, pos);
   const max = flags & 1 ? readU32(b, next)[0] : undefined;
   return { min, max };

@@ -45,17 +45,34 @@ export function fixtureWasm(opts: FixtureOptions = {}): Uint8Array {
   const imports = opts.importEnv ? section(2, [1, ...str('env'), ...str(opts.importEnv), 0, 0]) : [];
   const funcIndex = opts.importEnv ? 1 : 0;
   const funcs = section(3, [1, 0]);
-  const limits = opts.maxPages === undefined ? [0, ...u32(opts.minPages ?? 1)] : [1, ...u32(opts.minPages ?? 1), ...u32(opts.maxPages)];
+  const limits =
+    opts.maxPages === undefined
+      ? [0, ...u32(opts.minPages ?? 1)]
+      : [1, ...u32(opts.minPages ?? 1), ...u32(opts.maxPages)];
   const memory = section(5, [1, ...limits]);
   const exportEntries = [[...str(opts.entry ?? 'helm_plugin_main'), 0, ...u32(funcIndex)]];
   if (opts.exportMemory !== false) exportEntries.push([...str('memory'), 2, 0]);
   const exports = section(7, [exportEntries.length, ...exportEntries.flat()]);
   // i32.const n (signed LEB128 for small n) | loop br 0 end, then a value for the validator.
-  const code =
-    'loop' in body ? [0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00, 0x0b] : [0x41, ...sleb(body.returns), 0x0b];
+  const code = 'loop' in body ? [0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00, 0x0b] : [0x41, ...sleb(body.returns), 0x0b];
   const fn = [0, ...code]; // no locals
   const codeSec = section(10, [1, ...u32(fn.length), ...fn]);
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...memory, ...exports, ...codeSec]);
+  return new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...memory,
+    ...exports,
+    ...codeSec,
+  ]);
 }
 
 function sleb(n: number): number[] {

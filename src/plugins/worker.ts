@@ -18,7 +18,14 @@
  */
 import { writeSync } from 'node:fs';
 import createPlugin from '@extism/extism';
-import { setInstantiate, wasm, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
+import {
+  setInstantiate,
+  wasm,
+  type WasmImports,
+  type WasmInstance,
+  type WasmMemory,
+  type WasmModule,
+} from './wasm-api.js';
 
 /** WorkerJob is one call, sent by host.ts. */
 export interface WorkerJob {
@@ -188,7 +195,12 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const t1 = performance.now();
   try {
     if (!(await plugin.functionExists(job.entry))) {
-      return { ...base, kind: 'setup', status: -1, error: `the module does not export a function ${JSON.stringify(job.entry)}` };
+      return {
+        ...base,
+        kind: 'setup',
+        status: -1,
+        error: `the module does not export a function ${JSON.stringify(job.entry)}`,
+      };
     }
     let output: Uint8Array | null = null;
     let error: string | null = null;
@@ -199,7 +211,14 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     } catch (err) {
       if (status === undefined) {
         const outcome = classify(err);
-        return { ...base, ...outcome, stdio, memoryPages: pages(memory), instantiateMs: t1 - t0, callMs: performance.now() - t1 };
+        return {
+          ...base,
+          ...outcome,
+          stdio,
+          memoryPages: pages(memory),
+          instantiateMs: t1 - t0,
+          callMs: performance.now() - t1,
+        };
       }
       // The entry returned and set an Extism error: the SDK turns that into a throw.
       error = (err as Error).message.replace(/^Plugin-originated error: /, '');
@@ -227,11 +246,19 @@ function pages(memory: WasmMemory | undefined): number {
 function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'> {
   if (err instanceof ProcExit) return { kind: 'exited', status: err.code, error: null };
   if (err instanceof HostMemoryExceeded) {
-    return { kind: 'host-memory', status: -1, error: `Extism host memory allocation of ${err.requested} bytes refused` };
+    return {
+      kind: 'host-memory',
+      status: -1,
+      error: `Extism host memory allocation of ${err.requested} bytes refused`,
+    };
   }
   const e = err as Error;
   const name = e?.constructor?.name ?? 'Error';
-  return { kind: 'trapped', status: -1, error: `${name === 'RuntimeError' ? 'wasm trap' : name}: ${e?.message ?? String(err)}` };
+  return {
+    kind: 'trapped',
+    status: -1,
+    error: `${name === 'RuntimeError' ? 'wasm trap' : name}: ${e?.message ?? String(err)}`,
+  };
 }
 
 process.on('message', (job: WorkerJob) => {

@@ -11,8 +11,17 @@ let dirs: Record<string, string> | undefined;
 /** testPluginDir returns the directory (plugin.yaml + plugin.wasm) of a built test plugin. */
 export function testPluginDir(name: string): string {
   if (!dirs) {
-    const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
-    dirs = Object.fromEntries(out.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+    const out = execFileSync('bash', [script], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 600_000,
+    });
+    dirs = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t') as [string, string]),
+    );
   }
   const dir = dirs[name];
   if (!dir) throw new Error(`no test plugin ${name} (have ${Object.keys(dirs).join(', ')})`);
