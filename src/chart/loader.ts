@@ -137,16 +137,26 @@ function fieldError(field: string, want: string, got: Value): ChartLoadError {
 function str(m: GoMap, key: string, field = key): string | undefined {
   const v = m[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return formatFloat(v, 'f');
-  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return scalarText(v);
   if (typeof v !== 'string') throw fieldError(field, 'string', v);
   return v;
+}
+
+/**
+ * scalarText is how sigs.k8s.io/yaml writes a YAML number or bool into a string field: integers
+ * in full, other numbers in Go's shortest 'g' form (`1.10` → "1.1", `1e3` → "1000").
+ */
+export function scalarText(v: number | boolean): string {
+  if (typeof v === 'boolean') return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
+  return formatFloat(v, 'g');
 }
 function strList(m: GoMap, key: string, field = key): string[] | undefined {
   const v = m[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw fieldError(field, '[]string', v);
   return v.map((x) => {
+    if (typeof x === 'number' || typeof x === 'boolean') return scalarText(x);
     if (x !== null && typeof x !== 'string') throw fieldError(field, 'string', x);
     return (x ?? '') as string;
   });
@@ -215,8 +225,9 @@ export function parseMetadata(data: Uint8Array, into?: Metadata): Metadata {
     if (!isMap(m.annotations)) throw fieldError('annotations', 'map[string]string', m.annotations);
     const a: Record<string, string> = {};
     for (const [k, x] of Object.entries(m.annotations)) {
-      if (x !== null && typeof x !== 'string') throw fieldError('annotations', 'string', x);
-      a[k] = (x ?? '') as string;
+      if (typeof x === 'number' || typeof x === 'boolean') a[k] = scalarText(x);
+      else if (x !== null && typeof x !== 'string') throw fieldError('annotations', 'string', x);
+      else a[k] = (x ?? '') as string;
     }
     md.annotations = a;
   }

@@ -4,6 +4,7 @@
  * Helm's install order by kind) and the NOTES.txt extraction of action.renderResources.
  */
 import { isMap, type Value } from '../gotemplate/value.js';
+import { scalarText } from './loader.js';
 import { parseYaml } from './yaml.js';
 
 /** INSTALL_ORDER is releaseutil.InstallOrder: kinds in the order Helm installs them. */
@@ -244,6 +245,7 @@ function parseHead(doc: string, path: string): SimpleHead {
   const head: SimpleHead = {};
   const typed = (field: string, x: Value, go: string): string | undefined => {
     if (x === undefined || x === null) return undefined;
+    if (typeof x === 'number' || typeof x === 'boolean') return scalarText(x);
     if (typeof x !== 'string') {
       const k = Array.isArray(x) ? 'array' : isMap(x) ? 'object' : typeof x === 'number' ? 'number' : typeof x === 'boolean' ? 'bool' : 'string';
       throw new ManifestSortError(
@@ -259,13 +261,13 @@ function parseHead(doc: string, path: string): SimpleHead {
   if (md !== undefined && md !== null) {
     if (!isMap(md)) typed('SimpleHead.metadata', md, 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }');
     else {
-      head.metadata = { name: typed('SimpleHead.metadata.name', md.name, 'string') };
+      head.metadata = { name: typed('.metadata.name', md.name, 'string') };
       const ann = md.annotations;
       if (ann !== undefined && ann !== null) {
-        if (!isMap(ann)) typed('SimpleHead.metadata.annotations', ann, 'map[string]string');
+        if (!isMap(ann)) typed('.metadata.annotations', ann, 'map[string]string');
         else {
           const a: Record<string, string> = {};
-          for (const [k, x] of Object.entries(ann)) a[k] = typed('SimpleHead.metadata.annotations', x, 'string') ?? '';
+          for (const [k, x] of Object.entries(ann)) a[k] = typed('.metadata.annotations', x, 'string') ?? '';
           head.metadata.annotations = a;
         }
       }
