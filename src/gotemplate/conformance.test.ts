@@ -34,7 +34,10 @@ const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   // The value model keeps int and int64 both as bigint (value.ts GoInt64 is a type-level mark),
   // so Go's refusal of an int64 where an int is declared, and %T of int64, cannot show.
   ['lang-types/int64-to-int-param', 'int64 results (add) are bigint like int: Go rejects int64 for an int parameter'],
-  ['lang-types/int64-func-to-int-param', 'int64 results (int64) are bigint like int: Go rejects int64 for an int parameter'],
+  [
+    'lang-types/int64-func-to-int-param',
+    'int64 results (int64) are bigint like int: Go rejects int64 for an int parameter',
+  ],
   ['lang-types/eq-int64-float', 'int64 and int are both bigint: the comparison error names int, Go says int64'],
   ['lang-types/printf-types', 'int64 and int are both bigint: %T of an int64 result says int'],
 ]);
