@@ -216,6 +216,10 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
   const other = (v: Value, m: string) => unixNanos(requireTime(v, m));
   return {
     String: goFunc(() => formatGoTimeString(t), []),
+    // toJson and toYaml go through encoding/json, which asks the time for RFC 3339 text.
+    MarshalJSON: goFunc(() => JSON.stringify(formatTime(t, '2006-01-02T15:04:05.999999999Z07:00')), [], {
+      returnsError: true,
+    }),
     Format: goFunc((layout: string) => formatTime(t, layout), ['string']),
     Year: goFunc(() => BigInt(c().year), []),
     Month: goFunc(() => monthName(c().month), []),

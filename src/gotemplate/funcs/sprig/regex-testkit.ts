@@ -100,8 +100,8 @@ function unquote(t: string): string {
 
 /** typeOf and toJson as Sprig defines them, for the cases that print through them. */
 function toJson(v: Value): string {
-  if (v instanceof GoStruct) {
-    const m = (v as unknown as Record<symbol, Record<string, GoFunc> | undefined>)[GO_METHODS]?.MarshalJSON;
+  if (typeof v === 'object' && v !== null) {
+    const m = (v as Record<symbol, Record<string, GoFunc> | undefined>)[GO_METHODS]?.MarshalJSON;
     if (m) return m.fn() as string;
   }
   if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']';
