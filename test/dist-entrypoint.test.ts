@@ -59,9 +59,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-before(() => ensureBuilt());
-
 describe('dist/ as the image runs it', () => {
+  before(() => ensureBuilt());
+
   it('capstan controller --help lists every flag, exit 0', () => {
     const { cmd } = imageCommand();
     assert.deepEqual(cmd, ['controller']);
@@ -118,79 +118,6 @@ describe('dist/ as the image runs it', () => {
         pkg.dependencies[name],
         `${name} (imported by ${from.slice(root.length + 1)}) is not a production dependency`,
       );
-    }
-  });
-
-  it('scripts/check-dockerfile.sh passes on the Dockerfile', () => {
-    const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(root, 'Dockerfile')], {
-      encoding: 'utf8',
-    });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    for (const rule of ['pinned', 'multistage', 'user', 'deps', 'no-build', 'health', 'entrypoint', 'context']) {
-      assert.match(r.stdout, new RegExp(`^ok +${rule} `, 'm'), `rule ${rule}`);
-    }
-  });
-
-  it('scripts/check-dockerfile.sh catches each broken rule', () => {
-    const good = readFileSync(join(root, 'Dockerfile'), 'utf8');
-    const cases: { name: string; edit: (s: string) => string; rule: string }[] = [
-      {
-        name: 'unpinned base image',
-        edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node:lts-slim'),
-        rule: 'pinned',
-      },
-      { name: 'implicit latest', edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node'), rule: 'pinned' },
-      { name: 'single stage', edit: (s) => s.replace(/COPY --from=build \S+ /, 'COPY '), rule: 'multistage' },
-      { name: 'runs as root', edit: (s) => s.replace(/^USER .*$/m, 'USER root'), rule: 'user' },
-      { name: 'no USER', edit: (s) => s.replace(/^USER .*$/m, ''), rule: 'user' },
-      {
-        name: 'dev dependencies in the runtime stage',
-        edit: (s) => s.replace('npm ci --omit=dev', 'npm ci'),
-        rule: 'deps',
-      },
-      {
-        name: 'compiles in the runtime stage',
-        edit: (s) => s.replace(/^CMD .*$/m, '$&\nRUN npm run build'),
-        rule: 'no-build',
-      },
-      {
-        name: 'build tools in the runtime stage',
-        edit: (s) => s.replace(/^USER .*$/m, 'RUN apt-get update && apt-get install -y build-essential python3\n$&'),
-        rule: 'no-build',
-      },
-      {
-        name: 'shell-form entrypoint',
-        edit: (s) => s.replace(/^ENTRYPOINT .*$/m, 'ENTRYPOINT node dist/cli/main.js'),
-        rule: 'entrypoint',
-      },
-      { name: 'wrong command', edit: (s) => s.replace(/^CMD .*$/m, 'CMD ["template"]'), rule: 'entrypoint' },
-      {
-        name: 'no health check or probes note',
-        edit: (s) => s.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, '').replace(/probes/g, 'checks'),
-        rule: 'health',
-      },
-    ];
-    const dir = mkdtempSync(join(tmpdir(), 'capstan-dockerfile-'));
-    try {
-      writeFileSync(join(dir, '.dockerignore'), readFileSync(join(root, '.dockerignore')));
-      for (const c of cases) {
-        const edited = c.edit(good);
-        assert.notEqual(edited, good, `${c.name}: the edit applies`);
-        writeFileSync(join(dir, 'Dockerfile'), edited);
-        const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
-          encoding: 'utf8',
-        });
-        assert.equal(r.status, 1, `${c.name}: exit 1\n${r.stdout}`);
-        assert.match(r.stdout, new RegExp(`^FAIL +${c.rule} `, 'm'), `${c.name}: rule ${c.rule} fails\n${r.stdout}`);
-      }
-      writeFileSync(join(dir, 'Dockerfile'), good);
-      writeFileSync(join(dir, '.dockerignore'), 'README.md\n');
-      const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
-        encoding: 'utf8',
-      });
-      assert.match(r.stdout, /^FAIL +context /m, 'a .dockerignore that lets node_modules in');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -281,5 +208,80 @@ describe('dist/ as the image runs it', () => {
       assert.equal(await exited, 0);
       assert.match(readFileSync(logPath, 'utf8'), /"msg":"stopped"/);
     });
+  });
+});
+
+describe('Dockerfile', () => {
+  it('scripts/check-dockerfile.sh passes on the Dockerfile', () => {
+    const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(root, 'Dockerfile')], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    for (const rule of ['pinned', 'multistage', 'user', 'deps', 'no-build', 'health', 'entrypoint', 'context']) {
+      assert.match(r.stdout, new RegExp(`^ok +${rule} `, 'm'), `rule ${rule}`);
+    }
+  });
+
+  it('scripts/check-dockerfile.sh catches each broken rule', () => {
+    const good = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const cases: { name: string; edit: (s: string) => string; rule: string }[] = [
+      {
+        name: 'unpinned base image',
+        edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node:lts-slim'),
+        rule: 'pinned',
+      },
+      { name: 'implicit latest', edit: (s) => s.replace(/ARG NODE_IMAGE=\S+/, 'ARG NODE_IMAGE=node'), rule: 'pinned' },
+      { name: 'single stage', edit: (s) => s.replace(/COPY --from=build \S+ /, 'COPY '), rule: 'multistage' },
+      { name: 'runs as root', edit: (s) => s.replace(/^USER .*$/m, 'USER root'), rule: 'user' },
+      { name: 'no USER', edit: (s) => s.replace(/^USER .*$/m, ''), rule: 'user' },
+      {
+        name: 'dev dependencies in the runtime stage',
+        edit: (s) => s.replace('npm ci --omit=dev', 'npm ci'),
+        rule: 'deps',
+      },
+      {
+        name: 'compiles in the runtime stage',
+        edit: (s) => s.replace(/^CMD .*$/m, '$&\nRUN npm run build'),
+        rule: 'no-build',
+      },
+      {
+        name: 'build tools in the runtime stage',
+        edit: (s) => s.replace(/^USER .*$/m, 'RUN apt-get update && apt-get install -y build-essential python3\n$&'),
+        rule: 'no-build',
+      },
+      {
+        name: 'shell-form entrypoint',
+        edit: (s) => s.replace(/^ENTRYPOINT .*$/m, 'ENTRYPOINT node dist/cli/main.js'),
+        rule: 'entrypoint',
+      },
+      { name: 'wrong command', edit: (s) => s.replace(/^CMD .*$/m, 'CMD ["template"]'), rule: 'entrypoint' },
+      {
+        name: 'no health check or probes note',
+        edit: (s) => s.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, '').replace(/probes/g, 'checks'),
+        rule: 'health',
+      },
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-dockerfile-'));
+    try {
+      writeFileSync(join(dir, '.dockerignore'), readFileSync(join(root, '.dockerignore')));
+      for (const c of cases) {
+        const edited = c.edit(good);
+        assert.notEqual(edited, good, `${c.name}: the edit applies`);
+        writeFileSync(join(dir, 'Dockerfile'), edited);
+        const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
+          encoding: 'utf8',
+        });
+        assert.equal(r.status, 1, `${c.name}: exit 1\n${r.stdout}`);
+        assert.match(r.stdout, new RegExp(`^FAIL +${c.rule} `, 'm'), `${c.name}: rule ${c.rule} fails\n${r.stdout}`);
+      }
+      writeFileSync(join(dir, 'Dockerfile'), good);
+      writeFileSync(join(dir, '.dockerignore'), 'README.md\n');
+      const r = spawnSync('bash', [join(root, 'scripts/check-dockerfile.sh'), join(dir, 'Dockerfile')], {
+        encoding: 'utf8',
+      });
+      assert.match(r.stdout, /^FAIL +context /m, 'a .dockerignore that lets node_modules in');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
