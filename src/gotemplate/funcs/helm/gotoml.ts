@@ -305,6 +305,7 @@ class TomlParser {
 
   document(): Record<string, Value> {
     let current = this.root;
+    let currentPath: string[] = [];
     for (;;) {
       this.wsnl();
       if (this.i >= this.s.length) return this.root;
@@ -317,6 +318,7 @@ class TomlParser {
         if (!this.s.startsWith(array ? ']]' : ']', this.i)) this.fail(`expected ']' to end the table name`);
         this.i += array ? 2 : 1;
         current = array ? this.arrayTable(key) : this.table(key);
+        currentPath = key;
         this.eol();
         continue;
       }
@@ -325,9 +327,9 @@ class TomlParser {
       if (this.s[this.i] !== '=') this.fail(`expected '=' after key ${key.join('.')}`);
       this.i++;
       this.ws();
-      this.lastKey = key;
+      this.lastKey = [...currentPath, ...key];
       const v = this.value();
-      this.assign(current, key, v);
+      this.assign(current, key, v, this.lastKey);
       this.eol();
     }
   }
@@ -360,14 +362,14 @@ class TomlParser {
     const cur = t[last];
     if (cur === undefined) setKey(t, last, [n]);
     else if (Array.isArray(cur)) cur.push(n);
-    else this.fail(`key ${JSON.stringify(last)} is not an array of tables`);
+    else this.fail(`Key '${key.join('.')}' was already created and cannot be used as an array.`, null);
     return n;
   }
 
-  private assign(t: Record<string, Value>, key: string[], v: Value): void {
+  private assign(t: Record<string, Value>, key: string[], v: Value, full: string[] = key): void {
     for (const k of key.slice(0, -1)) t = this.descend(t, k);
     const last = key[key.length - 1];
-    if (Object.prototype.hasOwnProperty.call(t, last)) this.fail(`Key '${key.join('.')}' has already been defined.`, key);
+    if (Object.prototype.hasOwnProperty.call(t, last)) this.fail(`Key '${full.join('.')}' has already been defined.`, full);
     setKey(t, last, v);
   }
 
@@ -380,7 +382,7 @@ class TomlParser {
       else if (c === "'") parts.push(this.literalString());
       else {
         const m = /^[A-Za-z0-9_-]+/.exec(this.s.slice(this.i));
-        if (!m) this.fail(`expected a key but found ${JSON.stringify(c ?? 'EOF')}`);
+        if (!m) this.fail(c === '=' ? "unexpected '=': key name appears blank" : `expected a key but found ${JSON.stringify(c ?? 'EOF')}`, null);
         parts.push(m[0]);
         this.i += m[0].length;
       }
@@ -396,7 +398,7 @@ class TomlParser {
     if (c === '"') return s.startsWith('"""', this.i) ? this.multiBasic() : this.basicString();
     if (c === "'") return s.startsWith("'''", this.i) ? this.multiLiteral() : this.literalString();
     if (c === '[') return this.array();
-    if (c === '{') return this.inlineTable();
+    if (c === '{') return this.inlineTable(this.lastKey ?? []);
     const m = /^[^\s,\]}#]+(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2})?)?/.exec(s.slice(this.i));
     if (!m) this.fail(`expected value but found ${c === undefined ? 'EOF' : c === '\n' ? "'\\n'" : `'${c}'`} instead`);
     const word = m[0];
@@ -437,9 +439,11 @@ class TomlParser {
     }
   }
 
-  private inlineTable(): Record<string, Value> {
+  private inlineTable(prefix: string[]): Record<string, Value> {
     this.i++;
     const out: Record<string, Value> = {};
+    // An inline table is complete: a later [header] for it redefines it.
+    this.defined.add(out);
     this.ws();
     if (this.s[this.i] === '}') {
       this.i++;
@@ -450,7 +454,11 @@ class TomlParser {
       if (this.s[this.i] !== '=') this.fail(`expected '=' after key ${key.join('.')}`);
       this.i++;
       this.ws();
-      this.assign(out, key, this.value());
+      const saved = this.lastKey;
+      this.lastKey = [...prefix, ...key];
+      const v = this.value();
+      this.assign(out, key, v, this.lastKey);
+      this.lastKey = saved;
       this.ws();
       if (this.s[this.i] === ',') {
         this.i++;
@@ -484,7 +492,8 @@ class TomlParser {
     let out = '';
     for (;;) {
       const c = this.s[this.i];
-      if (c === undefined || c === '\n') this.fail('unexpected EOF; expected \'"\'');
+      if (c === '\n') this.fail('strings cannot contain newlines');
+      if (c === undefined) this.fail('unexpected EOF; expected \'"\'');
       this.i++;
       if (c === '"') return out;
       out += c === '\\' ? this.escape() : c;
