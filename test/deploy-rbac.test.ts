@@ -4,6 +4,7 @@
  * token of that ServiceAccount — not the admin — and installs and uninstalls a release as the
  * HelmRelease's own ServiceAccount (bound to `edit` in its namespace). Without the impersonation
  * grant the release stalls with a message naming the missing permission, and nothing is applied.
+ * The namespaced overlay's Roles alone are enough for a controller that watches one namespace.
  *
  * The controller is scoped with --watch-label-selector so it only sees this file's HelmReleases.
  */
@@ -14,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { freePort } from '../src/devcluster/cluster.js';
 import { pushTestChart, webChart } from './support/charts.js';
 import { testCluster, testRegistries, type TestCluster } from './support/env.js';
@@ -29,7 +31,9 @@ let work: string;
 let systemNs: string;
 let sa: string;
 let clusterRole: string;
-let ctrl: { proc: ChildProcess; logPath: string; metrics: string } | undefined;
+type Controller = { proc: ChildProcess; logPath: string; metrics: string };
+let ctrl: Controller | undefined;
+const running: Controller[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cond = (hr: any, type: string) => hr?.status?.conditions?.find((c: any) => c.type === type);
@@ -83,24 +87,61 @@ function applyHR(ns: string, name: string, spec: Record<string, unknown>): void 
 }
 
 /** saKubeconfig writes a kubeconfig that authenticates as the ServiceAccount with a fresh token. */
-function saKubeconfig(): string {
+function saKubeconfig(account = sa, ns = systemNs): string {
   const current = cluster.kubeConfig().getCurrentCluster()!;
   const ca = current.caData ?? Buffer.from(readFileSync(current.caFile!)).toString('base64');
-  const token = cluster.kubectl(['create', 'token', sa, '-n', systemNs, '--duration=1h']).trim();
-  const path = join(work, 'sa.kubeconfig');
+  const token = cluster.kubectl(['create', 'token', account, '-n', ns, '--duration=1h']).trim();
+  const path = join(work, `${ns}.kubeconfig`);
   writeFileSync(
     path,
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'test', cluster: { server: current.server, 'certificate-authority-data': ca } }],
-      users: [{ name: sa, user: { token } }],
-      contexts: [{ name: 'sa', context: { cluster: 'test', user: sa, namespace: systemNs } }],
+      users: [{ name: account, user: { token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'test', user: account, namespace: ns } }],
       'current-context': 'sa',
     }),
     { mode: 0o600 },
   );
   return path;
+}
+
+/** launch runs `capstan controller` with a kubeconfig and waits until it is ready (it leads). */
+async function launch(name: string, kubeconfig: string, extra: string[]): Promise<Controller> {
+  const port = await freePort();
+  const logPath = join(work, `${name}.log`);
+  const out = openSync(logPath, 'a');
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'src/cli/main.ts'),
+      'controller',
+      `--kubeconfig=${kubeconfig}`,
+      `--metrics-address=127.0.0.1:${port}`,
+      `--cache-dir=${join(work, `${name}-cache`)}`,
+      `--watch-label-selector=${SELECTOR_KEY}=${id}`,
+      `--field-manager=${FIELD_MANAGER}`,
+      ...extra,
+    ],
+    { stdio: ['ignore', out, out], env: { ...process.env, KUBECONFIG: '' } },
+  );
+  const c = { proc, logPath, metrics: `http://127.0.0.1:${port}` };
+  running.push(c);
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) break;
+    try {
+      if ((await fetch(`${c.metrics}/readyz`)).ok) return c;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(200);
+  }
+  assert.fail(
+    `the controller did not become ready with the ServiceAccount's rights:\n${readFileSync(logPath, 'utf8').slice(-3000)}`,
+  );
 }
 
 before(async () => {
@@ -120,48 +161,20 @@ before(async () => {
   sa = `capstan-${id}`;
   clusterRole = `capstan-controller-${id}`;
   cluster.kubectl(['get', 'serviceaccount', sa, '-n', systemNs]);
-  const port = await freePort();
-  const logPath = join(work, 'controller.log');
-  const out = openSync(logPath, 'a');
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'src/cli/main.ts'),
-      'controller',
-      `--kubeconfig=${saKubeconfig()}`,
-      `--metrics-address=127.0.0.1:${port}`,
-      `--cache-dir=${join(work, 'cache')}`,
-      `--watch-label-selector=${SELECTOR_KEY}=${id}`,
-      `--field-manager=${FIELD_MANAGER}`,
-      // The Lease, in the controller's namespace, through the leader-election Role.
-      '--leader-elect',
-      `--leader-election-namespace=${systemNs}`,
-      '--leader-election-id=capstan-leader',
-    ],
-    { stdio: ['ignore', out, out], env: { ...process.env, KUBECONFIG: '' } },
-  );
-  ctrl = { proc, logPath, metrics: `http://127.0.0.1:${port}` };
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) break;
-    try {
-      if ((await fetch(`${ctrl.metrics}/readyz`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  assert.fail(
-    `the controller did not become ready with the ServiceAccount's rights:\n${readFileSync(logPath, 'utf8').slice(-3000)}`,
-  );
+  ctrl = await launch('tenant', saKubeconfig(), [
+    // The Lease, in the controller's namespace, through the leader-election Role.
+    '--leader-elect',
+    `--leader-election-namespace=${systemNs}`,
+    '--leader-election-id=capstan-leader',
+  ]);
 });
 
 after(async () => {
-  if (ctrl && ctrl.proc.exitCode === null) {
+  for (const c of running) {
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue;
     await new Promise<void>((r) => {
-      ctrl!.proc.once('exit', () => r());
-      ctrl!.proc.kill('SIGTERM');
+      c.proc.once('exit', () => r());
+      c.proc.kill('SIGTERM');
     });
   }
   for (const args of [
@@ -315,5 +328,50 @@ describe('deploy/rbac in tenant mode', () => {
       0,
       'nothing applied',
     );
+  });
+});
+
+describe('deploy/namespaced: Roles only, one namespace', () => {
+  it('installs a release with only the overlay Roles in the namespace it watches', async () => {
+    // The overlay's RBAC objects, moved from capstan-system into the team namespace.
+    const ns = tenant();
+    const rendered = parseAllDocuments(cluster.kubectl(['kustomize', join(root, 'deploy', 'namespaced')]))
+      .map((d) => d.toJS())
+      .filter((o) => ['ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind));
+    assert.deepEqual(rendered.map((o) => o.kind).sort(), [
+      'Role',
+      'Role',
+      'RoleBinding',
+      'RoleBinding',
+      'ServiceAccount',
+    ]);
+    for (const o of rendered) {
+      o.metadata.namespace = ns;
+      for (const s of o.subjects ?? []) s.namespace = ns;
+      cluster.kubectl(['apply', '-f', '-'], JSON.stringify(o));
+    }
+    const args: string[] = parseAllDocuments(cluster.kubectl(['kustomize', join(root, 'deploy', 'namespaced')]))
+      .map((d) => d.toJS())
+      .find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].args;
+    const scoped = args.find((a) => a.startsWith('--namespaces='))!.replace('$(POD_NAMESPACE)', ns);
+    const c = await launch('namespaced', saKubeconfig('capstan', ns), [
+      scoped,
+      '--leader-elect',
+      `--leader-election-namespace=${ns}`,
+    ]);
+    const chart = await pushTestChart(registry, 'rbac', 'team', '1.0.0', webChart());
+    applyHR(ns, 'team', {
+      interval: '1m',
+      timeout: '60s',
+      serviceAccountName: 'deployer',
+      chart: { ref: chart.ref, digest: chart.digest },
+    });
+    const hr = await waitFor(
+      ns,
+      'team',
+      (h) => cond(h, 'Ready')?.status === 'True' && h.status.observedGeneration === h.metadata.generation,
+    );
+    assert.equal(hr.status.history[0].status, 'deployed');
+    assert.doesNotMatch(readFileSync(c.logPath, 'utf8'), /forbidden|recording event failed|watch of .* failed/i);
   });
 });
