@@ -26,8 +26,9 @@ interface CaseResult {
 }
 
 /**
- * KNOWN_DEVIATIONS: `area/case` → why our result differs from helm's. Listed cases still run;
- * the test fails if one of them starts to match (so the table stays true).
+ * KNOWN_DEVIATIONS: `area/case` → why our result differs from helm's. Listed cases still run.
+ * In the engine's own areas (lang-*, smoke) the test fails if one starts to match, so the table
+ * stays true; in the function areas, whose owners fix them independently, a match is reported.
  */
 const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   ['lang-builtins/index-string', 'bytes of a string are modelled as int (bigint): %T says int, Go says uint8'],
@@ -40,7 +41,27 @@ const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   ],
   ['lang-types/eq-int64-float', 'int64 and int are both bigint: the comparison error names int, Go says int64'],
   ['lang-types/printf-types', 'int64 and int are both bigint: %T of an int64 result says int'],
+  ['sprig-math/int-type', 'int64 and int are both bigint: typeOf (int64 ...) says int'],
+  ['sprig-math/add', 'int64 and int are both bigint: typeOf (add 1) says int'],
+  // Function areas: owned by the function sets, listed here as of this table's last update.
+  [
+    'sprig-crypto/genSignedCertWithKey-ca-not-certificate',
+    "genSignedCertWithKey checks its ca itself; declaring it `struct:sprig.certificate` makes the engine report Go's argument error",
+  ],
+  [
+    'sprig-date/err-unixepoch-type',
+    'unixEpoch checks its time itself; declaring the parameter `time` makes the engine report it as Go does',
+  ],
+  [
+    'sprig-date/err-datemodify-type',
+    'dateModify checks its time itself; declaring the parameter `time` makes the engine report it as Go does',
+  ],
+  ['sprig-regex-random/r000', 'regex: capture group contents after a lazy repeated group differ from RE2'],
+  ['sprig-semver/semver-json', 'toJson of *semver.Version should use its MarshalJSON (a JSON string)'],
 ]);
+
+/** OWN_AREAS are the engine's own fixture areas, where the deviation table is kept exact. */
+const OWN_AREA = /^(lang-|smoke$)/;
 
 /** RANDOM: functions whose results vary per run; cases using them are compared by shape. */
 const RANDOM =
@@ -183,7 +204,9 @@ for (const file of areas) {
       const known = KNOWN_DEVIATIONS.get(key);
       if (known !== undefined) {
         if (verdict === 'different') counts.deviation++;
-        else failures.push(`${key}: listed as a known deviation but now matches; remove it from the table`);
+        else if (OWN_AREA.test(area))
+          failures.push(`${key}: listed as a known deviation but now matches; remove it from the table`);
+        else console.log(`note: ${key} now matches helm; remove it from KNOWN_DEVIATIONS`);
         continue;
       }
       counts[verdict]++;
