@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PluginRunError, type PluginIdentity } from './errors.js';
 import { defaultHost, type WasmHost } from './host.js';
 import { DEFAULT_MAX_PAGES, limitedWasm, type Plugin } from './loader.js';
+import type { ObjectRef } from './manifests.js';
 import { mib, WASM_PAGE_BYTES } from './wasm-binary.js';
 
 /** DEFAULT_TIMEOUT_MS limits a call when neither caller nor plugin.yaml sets a timeout. */
@@ -35,11 +36,15 @@ export interface InvokeOptions {
   host?: WasmHost;
   /** step names the operation in messages (default `plugin`; runPostRenderer uses `post-renderer`). */
   step?: string;
+  /** validateManifests has the worker check a postrenderer/v1 output (see WorkerJob). */
+  validateManifests?: boolean;
 }
 
 /** InvokeResult is a successful call: the decoded output message and what the plugin printed. */
 export interface InvokeResult {
   output: unknown;
+  /** refs are the output objects' identities when validateManifests was asked for. */
+  refs?: ObjectRef[];
   stdio: string;
   logs: string[];
   /** memoryPages is the plugin's linear memory size when it returned. */
@@ -113,6 +118,7 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
         hostMemoryBytes: maxPages * WASM_PAGE_BYTES,
         maxPages,
         stdioBytes: MAX_STDIO_BYTES,
+        validateManifests: opts.validateManifests,
       },
       timeoutMs,
     );
@@ -181,8 +187,10 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
   } catch (err) {
     throw fail('output', `output message is not JSON: ${(err as Error).message}`, { ...extra, cause: err });
   }
+  if (result.validation && 'error' in result.validation) throw fail('output', result.validation.error, extra);
   return {
     output,
+    ...(result.validation ? { refs: result.validation.refs } : {}),
     stdio: result.stdio,
     logs: result.logs,
     memoryPages: result.memoryPages,

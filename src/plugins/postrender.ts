@@ -14,6 +14,7 @@ import {
   parseManifests,
   type ManifestObject,
   type ObjectChange,
+  type ObjectRef,
   type ScopeResolver,
 } from './manifests.js';
 import { POSTRENDERER_V1 } from './metadata.js';
@@ -41,7 +42,9 @@ export interface PostRenderResult {
 }
 
 interface StepOutput extends PostRenderResult {
-  objects: ManifestObject[];
+  refs: ObjectRef[];
+  /** objects are parsed on the operator only when a later step needs them (patches). */
+  objects?: ManifestObject[];
 }
 
 /** serializeObjects joins parsed objects back into one YAML stream, keeping their comments. */
@@ -65,7 +68,7 @@ function parseInput(text: string, what: string): ManifestObject[] {
 
 async function runWasm(
   plugin: Plugin,
-  input: ManifestObject[],
+  input: ObjectRef[],
   text: string,
   opts: PostRendererOptions,
 ): Promise<StepOutput> {
@@ -79,30 +82,18 @@ async function runWasm(
       `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`,
     );
   }
-  const res = await invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
-  const fail = (detail: string, cause?: unknown) =>
-    new PluginRunError(step, identity(plugin), 'output', detail, { stderr: res.stdio, logs: res.logs, cause });
-  const out = res.output as { manifests?: unknown } | null;
-  if (typeof out !== 'object' || out === null || Array.isArray(out)) throw fail('output message must be a JSON object');
-  if (typeof out.manifests !== 'string') {
-    throw fail(
-      `output message field "manifests" must be a YAML string, got ${out.manifests === undefined ? 'nothing' : JSON.stringify(out.manifests).slice(0, 60)}`,
-    );
-  }
-  let objects: ManifestObject[];
-  try {
-    objects = parseManifests(out.manifests);
-  } catch (err) {
-    throw fail(`output manifests: ${(err as Error).message}`, err);
-  }
+  const res = await invokePlugin(
+    plugin,
+    { manifests: text, extraArgs: opts.extraArgs ?? [] },
+    { ...opts, step, validateManifests: true },
+  );
+  // The worker validated the output and sent back its identities (validateManifests).
+  const out = res.output as { manifests: string };
+  const refs = res.refs ?? parseManifests(out.manifests).map((o) => o.ref);
   return {
     manifests: out.manifests,
-    objects,
-    changes: diffObjects(
-      input.map((o) => o.ref),
-      objects.map((o) => o.ref),
-      opts,
-    ),
+    refs,
+    changes: diffObjects(input, refs, opts),
     stdio: res.stdio,
     logs: res.logs,
     durationMs: performance.now() - started,
@@ -123,7 +114,16 @@ export async function runPostRenderer(
   opts: PostRendererOptions = {},
 ): Promise<PostRenderResult> {
   const input = parseInput(manifests, 'post-renderer input');
-  const { objects: _objects, ...result } = await runWasm(plugin, input, manifests, opts);
+  const {
+    objects: _objects,
+    refs: _refs,
+    ...result
+  } = await runWasm(
+    plugin,
+    input.map((o) => o.ref),
+    manifests,
+    opts,
+  );
   return result;
 }
 
@@ -184,14 +184,15 @@ export async function postRender(
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const original = parseInput(manifests, 'post-render input');
-  let objects = original;
+  let objects: ManifestObject[] | undefined = original;
+  let refs = original.map((o) => o.ref);
   let text = manifests;
   const steps: StepResult[] = [];
   for (const [i, r] of renderers.entries()) {
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const out = await runWasm(plugin, objects, text, { ...callOpts, ...opts });
+        const out = await runWasm(plugin, refs, text, { ...callOpts, ...opts });
         steps.push({
           kind: 'wasm',
           name: `${plugin.metadata.name} ${plugin.metadata.version}`,
@@ -200,25 +201,25 @@ export async function postRender(
           logs: out.logs,
           durationMs: out.durationMs,
         });
-        objects = out.objects;
+        objects = undefined;
+        refs = out.refs;
         text = out.manifests;
       } else if ('patches' in r) {
         const started = performance.now();
+        objects ??= parseInput(text, 'post-render step input');
         const res = applyPatches(objects, r.patches, opts.defaultNamespace);
+        const after = res.objects.map((o) => o.ref);
         steps.push({
           kind: 'patches',
           name: 'patches',
-          changes: diffObjects(
-            objects.map((o) => o.ref),
-            res.objects.map((o) => o.ref),
-            opts,
-          ),
+          changes: diffObjects(refs, after, opts),
           stdio: '',
           logs: [],
           durationMs: performance.now() - started,
           applied: res.applied,
         });
         objects = res.objects;
+        refs = after;
         text = serializeObjects(objects);
       } else {
         throw new TypeError('a post-renderer is { wasm: … } or { patches: … }');
@@ -231,7 +232,7 @@ export async function postRender(
     manifests: text,
     changes: diffObjects(
       original.map((o) => o.ref),
-      objects.map((o) => o.ref),
+      refs,
       opts,
     ),
     steps,

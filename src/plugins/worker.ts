@@ -17,6 +17,7 @@
  *   `http_headers`), which current PDKs import.
  */
 import { writeSync } from 'node:fs';
+import { parseManifests, type ObjectRef } from './manifests.js';
 import createPlugin from '@extism/extism';
 import {
   setInstantiate,
@@ -45,7 +46,15 @@ export interface WorkerJob {
   maxPages: number;
   /** stdioBytes caps the captured stdout+stderr. */
   stdioBytes: number;
+  /**
+   * validateManifests asks the worker to check a postrenderer/v1 output message here, off the
+   * operator's event loop, and to return the object identities (see WorkerOutcome.validation).
+   */
+  validateManifests?: boolean;
 }
+
+/** Validation is the worker's verdict on a postrenderer/v1 output message. */
+export type Validation = { refs: ObjectRef[] } | { error: string };
 
 /** WorkerOutcome is the answer to a WorkerJob. */
 export interface WorkerOutcome {
@@ -61,6 +70,8 @@ export interface WorkerOutcome {
   memoryPages: number;
   instantiateMs: number;
   callMs: number;
+  /** validation is set for validateManifests jobs that returned status 0 with output. */
+  validation?: Validation;
 }
 
 const MAX_LOG_LINES = 200;
@@ -223,6 +234,8 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
       // The entry returned and set an Extism error: the SDK turns that into a throw.
       error = (err as Error).message.replace(/^Plugin-originated error: /, '');
     }
+    const callMs = performance.now() - t1;
+    const ok = (status ?? 0) === 0 && error === null && output !== null && output.length > 0;
     return {
       ...base,
       kind: 'returned',
@@ -232,10 +245,33 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
       stdio,
       memoryPages: pages(memory),
       instantiateMs: t1 - t0,
-      callMs: performance.now() - t1,
+      callMs,
+      ...(job.validateManifests && ok ? { validation: validate(output!) } : {}),
     };
   } finally {
     await plugin.close().catch(() => {});
+  }
+}
+
+function validate(output: Uint8Array): Validation {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(new TextDecoder().decode(output));
+  } catch (err) {
+    return { error: `output message is not JSON: ${(err as Error).message}` };
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    return { error: 'output message must be a JSON object' };
+  const m = (msg as { manifests?: unknown }).manifests;
+  if (typeof m !== 'string') {
+    return {
+      error: `output message field "manifests" must be a YAML string, got ${m === undefined ? 'nothing' : JSON.stringify(m).slice(0, 60)}`,
+    };
+  }
+  try {
+    return { refs: parseManifests(m).map((o) => o.ref) };
+  } catch (err) {
+    return { error: `output manifests: ${(err as Error).message}` };
   }
 }
 
