@@ -6,6 +6,7 @@
  */
 import { TemplateSet, formatHelmRenderError } from '../gotemplate/index.js';
 import { helmFuncMap } from '../gotemplate/funcs/index.js';
+import { GO_JSON } from '../gotemplate/funcs/helm/gojson.js';
 import type { GoFunc, GoMap, Value } from '../gotemplate/value.js';
 import { capabilitiesValue, type Capabilities } from './capabilities.js';
 import { makeFiles } from './files.js';
@@ -35,7 +36,7 @@ export function chartValue(c: Chart): GoMap {
   const deps = (md.dependencies ?? []).map(dependencyValue);
   return {
     APIVersion: md.apiVersion ?? '',
-    Annotations: md.annotations ? { ...md.annotations } : null,
+    Annotations: md.annotations ? { ...md.annotations } : nilMap(),
     AppVersion: md.appVersion ?? '',
     Condition: md.condition ?? '',
     Dependencies: deps,
@@ -53,6 +54,16 @@ export function chartValue(c: Chart): GoMap {
     Type: md.type ?? '',
     Version: md.version,
   };
+}
+
+/**
+ * nilMap is a nil map[string]string: empty for templates (`map[]`, falsy, no keys) but `null`
+ * to json.Marshal and so to toJson/toYaml.
+ */
+function nilMap(): GoMap {
+  const m: GoMap = {};
+  Object.defineProperty(m, GO_JSON, { value: () => null, enumerable: false });
+  return m;
 }
 
 function dependencyValue(d: Dependency): GoMap {
