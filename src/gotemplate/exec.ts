@@ -121,20 +121,29 @@ function unwinding(s: State, e: unknown, node: Node, name: string): Overflow {
 
 /** State is one execution's mutable state: the output and where we are, for errors. */
 export class State {
-  out = '';
-  node: Node | null = null;
+  // Declared and assigned in the constructor (cheaper than class field definitions): a state is
+  // made per include.
+  declare out: string;
+  declare node: Node | null;
   /** dotWrapped: dot came out of a map or slice (Go's interface{} element) rather than a pipeline. */
-  dotWrapped = false;
+  declare dotWrapped: boolean;
   /** lastWrapped: whether the last evalField result is an interface{} element. */
-  lastWrapped = false;
+  declare lastWrapped: boolean;
   /** callContext is `this` for the functions this state calls. */
-  readonly callContext: CallContext;
-  constructor(
-    readonly runtime: Runtime,
-    public tmplName: string,
-    public depth: number,
-    readonly render: RenderContext,
-  ) {
+  declare readonly callContext: CallContext;
+  declare readonly runtime: Runtime;
+  declare tmplName: string;
+  declare depth: number;
+  declare readonly render: RenderContext;
+  constructor(runtime: Runtime, tmplName: string, depth: number, render: RenderContext) {
+    this.out = '';
+    this.node = null;
+    this.dotWrapped = false;
+    this.lastWrapped = false;
+    this.runtime = runtime;
+    this.tmplName = tmplName;
+    this.depth = depth;
+    this.render = render;
     this.callContext = { state: this, runtime };
   }
 
