@@ -216,15 +216,24 @@ export function sortByKind<T>(items: T[], kindOf: (t: T) => string, order: reado
  * cost of sorting, and re-renders (the controller's steady state) produce the same documents.
  * Errors are not cached (their message names the template path). Bounded, oldest dropped first.
  */
-const HEAD_CACHE_MAX = 4096;
+const HEAD_CACHE_MAX_ENTRIES = 4096;
+/** HEAD_CACHE_MAX_CHARS bounds the memory the cached document texts hold (~32 MiB of UTF-16). */
+const HEAD_CACHE_MAX_CHARS = 16 * 1024 * 1024;
 const headCache = new Map<string, SimpleHead>();
+let headCacheChars = 0;
 
 function readHead(doc: string, path: string): SimpleHead {
   const hit = headCache.get(doc);
   if (hit) return hit;
   const head = parseHead(doc, path);
-  if (headCache.size >= HEAD_CACHE_MAX) headCache.delete(headCache.keys().next().value!);
+  if (doc.length > HEAD_CACHE_MAX_CHARS / 16) return head;
+  while (headCache.size > 0 && (headCache.size >= HEAD_CACHE_MAX_ENTRIES || headCacheChars + doc.length > HEAD_CACHE_MAX_CHARS)) {
+    const oldest = headCache.keys().next().value!;
+    headCache.delete(oldest);
+    headCacheChars -= oldest.length;
+  }
   headCache.set(doc, head);
+  headCacheChars += doc.length;
   return head;
 }
 
