@@ -294,6 +294,9 @@ export const dateFuncs: FuncMap = {
   mustDateModify: goFunc((mod: string, date: Value) => dateModify(mod, date, 'mustDateModify'), ['string', 'any'], {
     returnsError: true,
   }),
+  must_date_modify: goFunc((mod: string, date: Value) => dateModify(mod, date, 'must_date_modify'), ['string', 'any'], {
+    returnsError: true,
+  }),
   ago: goFunc(ago, ['any']),
   duration: goFunc(duration, ['any']),
   durationRound: goFunc(durationRound, ['any']),
