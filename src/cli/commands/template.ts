@@ -71,10 +71,11 @@ export async function templateCommand(argv: string[], io: CommandIO): Promise<nu
     if (f.args.length > 2) {
       throw new FlagError(`expected at most two arguments, unexpected arguments: ${f.args.slice(2).join(', ')}`);
     }
-    if (f.args.length < 2) {
-      throw new FlagError(f.args.length === 0 ? 'requires at least 1 arg(s), only received 0' : 'must either provide a name or specify --generate-name');
+    if (f.args.length === 0) {
+      throw new FlagError('"capstan template" requires at least 1 argument\n\nUsage:  capstan template [NAME] [CHART] [flags]');
     }
-    const [releaseName, chartArg] = f.args;
+    // Like helm template, a lone argument is the chart and the release is named "release-name".
+    const [releaseName, chartArg] = f.args.length === 1 ? ['release-name', f.args[0]] : f.args;
     const [{ mergeValueOptions }, { loadChart }, { template }] = await Promise.all([
       import('../../chart/valueopts.js'),
       import('../../chart/loader.js'),
