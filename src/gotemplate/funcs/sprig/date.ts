@@ -255,9 +255,9 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
       },
       ['int', 'int', 'int'],
     ),
-    Before: goFunc((o: Value) => unixNanos(t) < other(o, 'Before'), ['any']),
-    After: goFunc((o: Value) => unixNanos(t) > other(o, 'After'), ['any']),
-    Equal: goFunc((o: Value) => unixNanos(t) === other(o, 'Equal'), ['any']),
+    Before: goFunc((o: Value) => unixNanos(t) < other(o, 'Before'), ['time']),
+    After: goFunc((o: Value) => unixNanos(t) > other(o, 'After'), ['time']),
+    Equal: goFunc((o: Value) => unixNanos(t) === other(o, 'Equal'), ['time']),
   };
 }
 
@@ -278,7 +278,7 @@ export const dateFuncs: FuncMap = {
         throw e;
       }
     },
-    ['string', 'any'],
+    ['string', 'time'],
   ),
   date_modify: goFunc(
     (mod: string, date: Value) => {
@@ -289,14 +289,18 @@ export const dateFuncs: FuncMap = {
         throw e;
       }
     },
-    ['string', 'any'],
+    ['string', 'time'],
   ),
-  mustDateModify: goFunc((mod: string, date: Value) => dateModify(mod, date, 'mustDateModify'), ['string', 'any'], {
+  mustDateModify: goFunc((mod: string, date: Value) => dateModify(mod, date, 'mustDateModify'), ['string', 'time'], {
     returnsError: true,
   }),
-  must_date_modify: goFunc((mod: string, date: Value) => dateModify(mod, date, 'must_date_modify'), ['string', 'any'], {
-    returnsError: true,
-  }),
+  must_date_modify: goFunc(
+    (mod: string, date: Value) => dateModify(mod, date, 'must_date_modify'),
+    ['string', 'time'],
+    {
+      returnsError: true,
+    },
+  ),
   ago: goFunc(ago, ['any']),
   duration: goFunc(duration, ['any']),
   durationRound: goFunc(durationRound, ['any']),
@@ -311,5 +315,5 @@ export const dateFuncs: FuncMap = {
     ['string', 'string'],
   ),
   mustToDate: goFunc(toDate, ['string', 'string'], { returnsError: true }),
-  unixEpoch: goFunc((date: Value) => String(Math.floor(requireTime(date, 'unixEpoch').ms / 1000)), ['any']),
+  unixEpoch: goFunc((date: Value) => String(Math.floor(requireTime(date, 'unixEpoch').ms / 1000)), ['time']),
 };

@@ -320,6 +320,7 @@ export function satisfies(constraint: string, version: string): boolean {
 // --- template values --------------------------------------------------------------------------
 
 const VERSION_TYPE = '*semver.Version';
+const VERSION_PARAM = 'struct:*semver.Version' as const;
 const VALUE_TYPE = 'semver.Version';
 
 function argVersion(o: Value, method: string): Version {
@@ -327,7 +328,11 @@ function argVersion(o: Value, method: string): Version {
     const v = (o as GoStruct & { [VERSION]?: Version })[VERSION];
     if (v) return v;
   }
-  throw new SemverError(`${method}: wrong type for value; expected *semver.Version; got ${goTypeName(o)}`, String(o));
+  // The executor checks this parameter type before the call; this guards direct callers.
+  throw new SemverError(
+    `wrong type for value; expected *semver.Version; got ${goTypeName(o)}`,
+    `${method}(${String(o)})`,
+  );
 }
 
 const VERSION: unique symbol = Symbol('semver.version');
@@ -392,12 +397,19 @@ export function versionValue(v: Version, pointer = true): GoStruct {
   if (pointer) {
     Object.assign(methods, {
       Original: goFunc(() => v.original, []),
-      Compare: goFunc((o: Value) => BigInt(compareVersions(v, argVersion(o, 'Compare'))), ['any']),
-      LessThan: goFunc((o: Value) => compareVersions(v, argVersion(o, 'LessThan')) < 0, ['any']),
-      LessThanEqual: goFunc((o: Value) => compareVersions(v, argVersion(o, 'LessThanEqual')) <= 0, ['any']),
-      GreaterThan: goFunc((o: Value) => compareVersions(v, argVersion(o, 'GreaterThan')) > 0, ['any']),
-      GreaterThanEqual: goFunc((o: Value) => compareVersions(v, argVersion(o, 'GreaterThanEqual')) >= 0, ['any']),
-      Equal: goFunc((o: Value) => compareVersions(v, argVersion(o, 'Equal')) === 0, ['any']),
+      Compare: goFunc((o: Value) => BigInt(compareVersions(v, argVersion(o, 'Compare'))), [VERSION_PARAM]),
+      LessThan: goFunc((o: Value) => compareVersions(v, argVersion(o, 'LessThan')) < 0, [VERSION_PARAM]),
+      LessThanEqual: goFunc((o: Value) => compareVersions(v, argVersion(o, 'LessThanEqual')) <= 0, [VERSION_PARAM]),
+      GreaterThan: goFunc((o: Value) => compareVersions(v, argVersion(o, 'GreaterThan')) > 0, [VERSION_PARAM]),
+      GreaterThanEqual: goFunc(
+        (o: Value) => compareVersions(v, argVersion(o, 'GreaterThanEqual')) >= 0,
+        [VERSION_PARAM],
+      ),
+      // Equal compares pointers first, so a nil version is simply unequal.
+      Equal: goFunc(
+        (o: Value) => o !== null && o !== undefined && compareVersions(v, argVersion(o, 'Equal')) === 0,
+        [VERSION_PARAM],
+      ),
     } satisfies Record<string, GoFunc>);
   }
   const s = new GoStruct(pointer ? VERSION_TYPE : VALUE_TYPE, {}, methods);
