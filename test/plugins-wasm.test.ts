@@ -24,7 +24,7 @@ import { testPluginDir } from './plugins/build.js';
 const host = new WasmHost({ maxWorkers: 2 });
 const plugins: Record<string, Plugin> = {};
 const temps: string[] = [];
-const NAMES = ['add-label', 'sidecar', 'loop', 'oom', 'bad-yaml', 'fail', 'noop', 'retarget', 'hello'];
+const NAMES = ['add-label', 'sidecar', 'loop', 'oom', 'oom-host', 'bad-yaml', 'fail', 'noop', 'retarget', 'hello'];
 
 before(async () => {
   for (const name of NAMES) plugins[name] = await loadPlugin(testPluginDir(name));
@@ -147,6 +147,14 @@ test('a plugin allocating without bound is stopped at its memory limit', async (
     const err = await failure(postRender(chart, [{ wasm: { plugin: plugins.oom!, memoryPages: 2048 } }], { host }));
     assert.equal(err.cause.reason, 'memory');
     assert.match(err.message, /memory limit of 2048 pages \(128 MiB\)/);
+  });
+  await t.test('Extism host memory counts against the same limit', async () => {
+    const err = await failure(postRender(chart, [{ wasm: { plugin: plugins['oom-host']! } }], { host }));
+    assert.equal(err.cause.reason, 'memory');
+    assert.match(
+      err.message,
+      /\(oom-host 0\.1\.0\): plugin exceeded its memory limit of 1024 pages \(64 MiB\): Extism host memory allocation of 1048576 bytes refused/,
+    );
   });
   await t.test('the host still works afterwards', async () => {
     const r = await postRender(chart, [{ wasm: { plugin: plugins.noop! } }], { host });
