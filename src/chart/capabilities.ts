@@ -119,8 +119,13 @@ export function parseKubeVersion(input: string): KubeVersion {
 export interface CapabilitiesOptions {
   /** kubeVersion like `1.31.0` or `v1.31.0`; default {@link DEFAULT_KUBE_VERSION}. */
   kubeVersion?: string;
-  /** apiVersions are added to the defaults (`--api-versions`). */
+  /** apiVersions are added to the defaults (`--api-versions`), or replace them (see `fromCluster`). */
   apiVersions?: readonly string[];
+  /**
+   * fromCluster: apiVersions is the complete set discovered from a live cluster (what `helm
+   * install` uses), so Helm's client-only defaults are not added.
+   */
+  fromCluster?: boolean;
 }
 
 /** Capabilities is the resolved form (plain data) used by rendering and chart kubeVersion checks. */
@@ -132,7 +137,7 @@ export interface Capabilities {
 export function resolveCapabilities(opts: CapabilitiesOptions = {}): Capabilities {
   return {
     kubeVersion: parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION),
-    apiVersions: [...DEFAULT_API_VERSIONS, ...(opts.apiVersions ?? [])],
+    apiVersions: opts.fromCluster ? [...(opts.apiVersions ?? [])] : [...DEFAULT_API_VERSIONS, ...(opts.apiVersions ?? [])],
   };
 }
 

@@ -140,3 +140,15 @@ test('.helmignore rules: negation, dir-only, anchored, ** refused', () => {
   assert.equal(r.ignore('build', false), true, 'a negation rule ignores every non-matching path (helm quirk)');
   assert.throws(() => IgnoreRules.parse('**/x'), /double-star/);
 });
+
+test('capabilities: --api-versions add to helm defaults; a cluster-discovered set replaces them', async () => {
+  const { resolveCapabilities, DEFAULT_API_VERSIONS } = await import('./capabilities.js');
+  assert.deepEqual(resolveCapabilities({ apiVersions: ['x.io/v1'] }).apiVersions, [...DEFAULT_API_VERSIONS, 'x.io/v1']);
+  assert.deepEqual(resolveCapabilities({ apiVersions: ['v1', 'apps/v1'], fromCluster: true }).apiVersions, ['v1', 'apps/v1']);
+  assert.deepEqual(resolveCapabilities({ kubeVersion: 'v1.33.4-gke.1200' }).kubeVersion, {
+    version: 'v1.33.4-gke.1200',
+    normalizedVersion: 'v1.33.4',
+    major: '1',
+    minor: '33',
+  });
+});
