@@ -15,7 +15,7 @@ before(async () => {
   api = KubernetesObjectApi.makeApiClient(cluster.kubeConfig());
 });
 
-function apply<T extends KubernetesObject>(obj: T, manager: string, force = false): Promise<T> {
+function apply(obj: KubernetesObject, manager: string, force = false): Promise<KubernetesObject> {
   return api.patch(obj, undefined, undefined, manager, force, PatchStrategy.ServerSideApply);
 }
 

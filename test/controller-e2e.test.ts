@@ -3,108 +3,43 @@
  * plane (kwok nodes) and registry. Each scenario works in its own namespace.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../src/devcluster/cluster.js';
 import { helmBinary } from '../src/devcluster/oracle.js';
 import { pushTestChart, webChart } from './support/charts.js';
+import {
+  applyHR as applyHRIn,
+  cond,
+  exists as existsIn,
+  getHR as getHRIn,
+  installCrd,
+  readyFor,
+  sleep,
+  startController,
+  waitForHR,
+  type Controller,
+} from './support/controller.js';
 import { testCluster, testRegistries, type TestCluster } from './support/env.js';
 
-const root = join(import.meta.dirname, '..');
 let cluster: TestCluster;
 let registry: string;
 
-interface Controller {
-  proc: ChildProcess;
-  metrics: string;
-  logPath: string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
-async function startController(extra: string[] = []): Promise<Controller> {
-  const port = await freePort();
-  const logPath = join(mkdtempSync(join(tmpdir(), 'capstan-ctrl-')), 'controller.log');
-  const out = openSync(logPath, 'a');
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'controller', `--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-address=127.0.0.1:${port}`, `--cache-dir=${join(logPath, '..', 'cache')}`, ...extra],
-    { stdio: ['ignore', out, out] },
-  );
-  const metrics = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${metrics}/readyz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  return {
-    proc,
-    metrics,
-    logPath,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((r) => {
-        if (proc.exitCode !== null) return r();
-        proc.once('exit', () => r());
-        proc.kill(signal);
-      }),
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function applyHR(ns: string, name: string, spec: Record<string, unknown>): void {
-  cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'helm.capstan.dev/v1alpha1', kind: 'HelmRelease', metadata: { name, namespace: ns }, spec }));
-}
-
-function getHR(ns: string, name: string): any {
-  return JSON.parse(cluster.kubectl(['get', 'helmrelease', name, '-n', ns, '-o', 'json']));
-}
-
-const cond = (hr: any, type: string) => hr.status?.conditions?.find((c: any) => c.type === type);
-
-/** waitFor polls the HelmRelease until `ok` holds; fails with its last status. */
-async function waitFor(ns: string, name: string, ok: (hr: any) => boolean, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  let hr: any;
-  while (Date.now() < deadline) {
-    try {
-      hr = getHR(ns, name);
-      if (ok(hr)) return hr;
-    } catch {
-      /* not there yet */
-    }
-    await sleep(300);
-  }
-  assert.fail(`HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`);
-}
-
-const readyFor = (gen?: number) => (hr: any) => cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === (gen ?? hr.metadata.generation);
+const applyHR = (ns: string, name: string, spec: Record<string, unknown>) => applyHRIn(cluster, ns, name, spec);
+const getHR = (ns: string, name: string) => getHRIn(cluster, ns, name);
+const waitFor = (ns: string, name: string, ok: (hr: any) => boolean, timeoutMs?: number) => waitForHR(cluster, ns, name, ok, timeoutMs);
+const exists = (ns: string, kind: string, name: string) => existsIn(cluster, ns, kind, name);
 
 function helm(args: string[]): string {
   return execFileSync(helmBinary(), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
-}
-
-function exists(ns: string, kind: string, name: string): boolean {
-  try {
-    cluster.kubectl(['get', kind, name, '-n', ns]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let ctrl: Controller;
 before(async () => {
   cluster = await testCluster();
   registry = (await testRegistries()).open;
-  cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(root, 'crds')]);
-  cluster.kubectl(['wait', '--for=condition=Established', 'crd/helmreleases.helm.capstan.dev', '--timeout=60s']);
-  ctrl = await startController();
+  installCrd(cluster);
+  ctrl = await startController(cluster);
 });
 after(async () => {
   await ctrl?.stop();
@@ -245,7 +180,7 @@ describe('controller end to end', () => {
     assert.ok(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim(), 'upgrade got under way');
     await ctrl.stop('SIGKILL');
     applyHR(ns, 'k', { ...spec, values: { message: 'v3' } });
-    ctrl = await startController();
+    ctrl = await startController(cluster);
     await waitFor(ns, 'k', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision >= 3);
     const statuses = JSON.parse(helm(['history', 'k', '-n', ns, '-o', 'json'])).map((h: any) => h.status);
     assert.ok(!statuses.some((s: string) => s.startsWith('pending')), `no pending revision: ${statuses}`);

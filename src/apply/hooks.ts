@@ -30,6 +30,8 @@ export interface HookRunOptions {
   /** onHook observes each hook as it starts (tests watch the creation order). */
   onHook?: (hook: Hook) => void;
   log?: (msg: string) => void;
+  /** signal ends waits early (controller shutdown); the hook then counts as failed. */
+  signal?: AbortSignal;
 }
 
 /** sortHooks orders hooks by weight, then name, as Helm runs them. */
@@ -71,7 +73,7 @@ export async function runHooks(client: KubeClient, hooks: Hook[], event: HookEve
     let failure: string | undefined;
     try {
       await client.apply(obj, { fieldManager: opts.fieldManager, force: true });
-      failure = await waitHook(client, obj, opts.timeoutMs);
+      failure = await waitHook(client, obj, opts.timeoutMs, opts.signal);
     } catch (e) {
       failure = e instanceof HookError ? e.message : applyFailure(obj, e).message;
     }
@@ -85,7 +87,7 @@ export async function runHooks(client: KubeClient, hooks: Hook[], event: HookEve
 }
 
 /** waitHook returns undefined when the hook succeeded, or its failure message. */
-async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number): Promise<string | undefined> {
+async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
   if (obj.kind !== 'Job' && obj.kind !== 'Pod') return undefined;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -102,6 +104,7 @@ async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number):
       if (phase === 'Failed') return `pod failed${live.status?.message ? `: ${live.status.message}` : ''}`;
     }
     if (Date.now() >= deadline) return `timed out waiting for the condition after ${Math.round(timeoutMs / 1000)}s`;
+    if (signal?.aborted) return 'interrupted by controller shutdown';
     await new Promise((r) => setTimeout(r, 500));
   }
 }

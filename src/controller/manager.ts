@@ -13,6 +13,7 @@ import { LeaderElector } from './leader.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { ChartSource } from './pipeline.js';
+import { PostRenderers } from './postrender.js';
 import { Reconciler, releaseNameOf, storageNamespaceOf } from './reconciler.js';
 import { WorkQueue } from './queue.js';
 import { TerminalError } from './result.js';
@@ -66,6 +67,8 @@ export class Manager {
   private workers: Promise<void>[] = [];
   private stopping = false;
   private reconciler!: Reconciler;
+  /** stop aborts in-flight waits on shutdown. */
+  private readonly stop = new AbortController();
 
   constructor(readonly o: ManagerOptions) {
     this.client = new KubeClient(o.kubeConfig, {
@@ -125,6 +128,7 @@ export class Manager {
     this.reconciler = new Reconciler({
       client: this.client,
       charts,
+      postRenderers: new PostRenderers(charts.cache),
       capabilities: () => {
         if (!caps || Date.now() - caps.at > this.o.capabilitiesTtlMs) {
           caps = { at: Date.now(), value: discoverCapabilities(this.client) };
@@ -137,6 +141,7 @@ export class Manager {
       fieldManager: this.o.fieldManager,
       defaultServiceAccount: this.o.defaultServiceAccount,
       lookupRelease: (ns, name) => this.lookup(ns, name),
+      signal: this.stop.signal,
       observe: {
         status: (hr) => this.metrics.observeRelease(hr),
         drift: (hr, n) => this.metrics.releaseDrift.set({ namespace: hr.metadata.namespace, name: hr.metadata.name }, n),
@@ -286,6 +291,7 @@ export class Manager {
     this.stopping = true;
     this.serving = false;
     this.queue.shutdown();
+    this.stop.abort();
     for (const i of [...this.hrInformers, ...this.informers]) await i.stop();
     const grace = new Promise<void>((r) => setTimeout(r, this.o.gracefulShutdownMs).unref());
     await Promise.race([Promise.all(this.workers), grace]);

@@ -177,7 +177,7 @@ export function render(input: RenderInput): RenderedRelease {
     return renderRelease(input.chart, {
       values: input.values,
       release: { name: input.releaseName, namespace: input.namespace, revision: input.revision, isInstall: input.isInstall, isUpgrade: !input.isInstall },
-      capabilities: { kubeVersion: input.capabilities.kubeVersion, apiVersions: input.capabilities.apiVersions },
+      capabilities: { kubeVersion: input.capabilities.kubeVersion, apiVersions: input.capabilities.apiVersions, fromCluster: true },
     });
   } catch (e) {
     throw new TerminalError(`rendering chart ${input.chart.metadata.name}-${input.chart.metadata.version}: ${(e as Error).message}`, 'RenderFailed', { cause: e });

@@ -15,10 +15,15 @@ import type { ClusterCapabilities } from './capabilities.js';
 import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import { composeValues, registryAccess, render, valuesChecksum, type ChartSource } from './pipeline.js';
+import { describeChanges, type PostRenderers } from './postrender.js';
+import { parseDuration } from './duration.js';
+
+export { parseDuration };
 import {
   correctDrift,
   install,
   objectsOf,
+  INTERRUPTED,
   ReleaseActionError,
   rollback,
   uninstall,
@@ -47,6 +52,7 @@ import {
 export interface ReconcilerOptions {
   client: KubeClient;
   charts: ChartSource;
+  postRenderers: PostRenderers;
   capabilities: () => Promise<ClusterCapabilities>;
   events: EventRecorder;
   log: Logger;
@@ -65,6 +71,8 @@ export interface ReconcilerOptions {
   };
   /** onHook lets tests observe hook execution order. */
   onHook?: (hr: HelmRelease, hook: { name: string; path: string }) => void;
+  /** signal is aborted when the process shuts down: waits end and the action is recorded as interrupted. */
+  signal?: AbortSignal;
 }
 
 /** ReleaseState is the closed set of situations a release can be in. */
@@ -79,20 +87,6 @@ export type ReleaseState =
 const DEPENDENCY_REQUEUE_MS = 5_000;
 const NOT_READY_REQUEUE_MS = 10_000;
 const MAX_STATUS_HISTORY = 10;
-
-/** parseDuration reads Go/Flux durations like `5m`, `1h30m`, `10s`, `500ms`. */
-export function parseDuration(s: string | undefined, fallbackMs: number): number {
-  if (!s) return fallbackMs;
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(s))) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0].length;
-  }
-  return consumed === s.length && total > 0 ? total : fallbackMs;
-}
 
 /** releaseNameOf is spec.releaseName, defaulting to metadata.name (Flux prefixes the namespace; Helm users expect the name). */
 export const releaseNameOf = (hr: HelmRelease) => hr.spec.releaseName ?? hr.metadata.name;
@@ -176,6 +170,7 @@ export class Reconciler {
       maxHistory: hr.spec.maxHistory ?? 5,
       log: (msg) => log.info(msg),
       onHook: (h) => this.o.onHook?.(hr, h),
+      signal: this.o.signal,
     };
   }
 
@@ -254,6 +249,13 @@ export class Reconciler {
         capabilities: await this.o.capabilities(),
       });
       this.o.observe?.render?.(Number(process.hrtime.bigint() - t) / 1e9);
+      const post = await this.o.postRenderers.run(hr, rendered, access, ctx.release.namespace);
+      rendered = post.rendered;
+      if (post.changes.length) {
+        const msg = `post-renderers changed object identities: ${describeChanges(post.changes)}`;
+        log.warn(msg);
+        void this.o.events.event(hr, 'Warning', 'PostRenderChanges', msg);
+      }
     } catch (e) {
       if (e instanceof TerminalError) return stalled(e.reason, e.message);
       const msg = (e as Error).message;
@@ -439,6 +441,14 @@ export class Reconciler {
     if (e instanceof TerminalError) throw e;
     const msg = (e as Error).message;
     const stored = e instanceof ReleaseActionError ? e.stored : undefined;
+    if (this.o.signal?.aborted && stored) {
+      // A shutdown cut the action short: the revision is marked failed (never left pending), but
+      // it does not count against the retry budget; the next process takes over.
+      cond(ConditionType.Reconciling, 'True', 'Interrupted', `${action} of revision ${stored.record.version} was ${INTERRUPTED}; it resumes when the controller restarts`);
+      await this.refreshHistory(status, ctx);
+      await this.writeStatus(hr, status);
+      return { action };
+    }
     status.failures = (status.failures ?? 0) + 1;
     const isInstall = action === 'install';
     if (isInstall) status.installFailures = (status.installFailures ?? 0) + 1;

@@ -42,6 +42,8 @@ export interface ReleaseContext {
   log: (msg: string) => void;
   /** onHook observes hook starts (tests). */
   onHook?: (h: Hook) => void;
+  /** signal aborts waits when the controller shuts down. */
+  signal?: AbortSignal;
 }
 
 export interface ActionOptions {
@@ -62,6 +64,9 @@ export interface ActionOutcome {
   statuses: ObjectStatus[];
   objects: ObjectRef[];
 }
+
+/** INTERRUPTED is the record description of an action cut short by a controller shutdown. */
+export const INTERRUPTED = 'interrupted by controller shutdown';
 
 /** ReleaseActionError: the action failed after storing a record (now `failed`). */
 export class ReleaseActionError extends Error {
@@ -262,7 +267,7 @@ async function deploy(
     (err as any).statuses = statuses;
     throw err;
   };
-  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log };
+  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log, signal: ctx.signal };
   try {
     if (!opts.disableHooks) await runHooks(ctx.client, hooks, preEvent, hookRecords, hookOpts);
   } catch (e) {
@@ -288,11 +293,13 @@ async function deploy(
   const refs = objs.map(refOf);
   if (!opts.disableWait) {
     const w = await waitReady(ctx.client, refs, ctx.timeoutMs, {
+      signal: ctx.signal,
       onProgress: (s) => {
         statuses = s;
       },
     });
     statuses = w.statuses;
+    if (ctx.signal?.aborted) return fail(INTERRUPTED, undefined, statuses);
     if (!w.ok) {
       const why = w.timedOut ? `timed out after ${Math.round(ctx.timeoutMs / 1000)}s waiting for readiness` : 'an object failed';
       return fail(`${why}: ${summarizeNotReady(statuses)}`, undefined, statuses);
@@ -387,7 +394,7 @@ export async function uninstall(
     deletePolicies: h.delete_policies ?? [],
     outputLogPolicies: h.output_log_policies ?? [],
   }));
-  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log };
+  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log, signal: ctx.signal };
   if (!opts.disableHooks) await runHooks(ctx.client, hooks, 'pre-delete', rec.hooks ?? [], hookOpts);
   const objs = await objectsOf(ctx, rec.manifest, true);
   const deleted = await deleteObjects(ctx.client, objs, opts.propagation ?? 'Background');

@@ -19,7 +19,6 @@ import { Agent, request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cacheDir } from './cache.js';
 
 /** BINARIES the control plane needs; kubectl is for people and for `kubectl wait` in tests. */
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;

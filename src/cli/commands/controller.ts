@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   const bool = (name: string) => flags.bools.get(name) ?? /^(1|true|yes)$/i.test(process.env[`CAPSTAN_${name.toUpperCase().replace(/-/g, '_')}`] ?? '');
   const { createLogger } = await import('../../controller/log.js');
   const { Manager, managerOptions } = await import('../../controller/manager.js');
-  const { parseDuration } = await import('../../controller/reconciler.js');
+  const { parseDuration } = await import('../../controller/duration.js');
   const log = createLogger({ level: get('log-level') ?? 'info', format: (get('log-format') as 'json' | 'console') ?? 'json' });
 
   const kc = new KubeConfig();
@@ -99,9 +99,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await manager.start(ac.signal);
     log.info('stopped');
+    // Open watch connections would keep the event loop alive past the grace period.
+    setImmediate(() => process.exit(0));
     return 0;
   } catch (e) {
     log.error('controller failed', { error: (e as Error).message, stack: (e as Error).stack });
+    setImmediate(() => process.exit(1));
     return 1;
   }
 }

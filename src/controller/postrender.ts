@@ -1,0 +1,129 @@
+/**
+ * postrender: runs a HelmRelease's spec.postRenderers on a rendered release, between rendering and
+ * applying. WebAssembly plugins are pulled as OCI artifacts pinned by digest and compiled once per
+ * digest; built-in patches run in process. As Helm 4 does, each document carries its template file
+ * name through the post-renderers in an annotation, so the result is split back into manifests and
+ * hooks exactly like a fresh render. With `postRenderStrategy: ManifestsOnly`, hooks are left as
+ * rendered.
+ */
+import { sortManifests } from '../chart/manifests.js';
+import type { RenderedRelease } from '../chart/render.js';
+import { parseAllDocuments } from 'yaml';
+import { marshalYaml, parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
+import { ChartCache, pullArtifact } from '../oci/index.js';
+import { formatRef, PluginCache, postRender, type ObjectChange, type PostRenderer } from '../plugins/index.js';
+import type { RegistryAccess } from './pipeline.js';
+import { parseDuration } from './duration.js';
+import { TerminalError } from './result.js';
+import type { HelmRelease } from './types.js';
+
+/** FILENAME_ANNOTATION carries a document's template path through post-renderers (as Helm 4 names it). */
+export const FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
+const PLUGIN_ARTIFACT_TYPE = 'application/vnd.helm.plugin.v1+json';
+
+/** PostRenderers compiles and caches plugins for the whole process. */
+export class PostRenderers {
+  private readonly plugins: PluginCache;
+  private access: RegistryAccess = {};
+
+  constructor(cache: ChartCache) {
+    this.plugins = new PluginCache(async (ref, digest) => {
+      const pulled = await pullArtifact(`${ref}@${digest}`, { artifactType: PLUGIN_ARTIFACT_TYPE, cache, ...this.access });
+      return pulled.bytes;
+    });
+  }
+
+  /**
+   * run applies the HelmRelease's post-renderers; returns the release unchanged when it has none.
+   * Failures are terminal for the generation (a broken or misbehaving plugin does not fix itself).
+   */
+  async run(hr: HelmRelease, rendered: RenderedRelease, access: RegistryAccess, namespace: string): Promise<{ rendered: RenderedRelease; changes: ObjectChange[] }> {
+    const specs = hr.spec.postRenderers ?? [];
+    if (specs.length === 0) return { rendered, changes: [] };
+    this.access = access;
+    const renderers: PostRenderer[] = [];
+    for (const [i, s] of specs.entries()) {
+      if (s.wasm) {
+        let plugin;
+        try {
+          plugin = await this.plugins.get(s.wasm.ref, s.wasm.digest);
+        } catch (e) {
+          throw new TerminalError(`spec.postRenderers[${i}].wasm: ${(e as Error).message}`, 'PostRenderFailed', { cause: e });
+        }
+        renderers.push({
+          wasm: {
+            plugin,
+            config: Object.fromEntries(Object.entries(s.wasm.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+            timeoutMs: s.wasm.timeout ? parseDuration(s.wasm.timeout, 30_000) : undefined,
+            memoryPages: s.wasm.memoryPages,
+            allowedHosts: s.wasm.allowedHosts,
+          },
+        });
+      } else if (s.patches) {
+        renderers.push({ patches: s.patches.map((p) => ({ patch: p.patch, target: p.target })) });
+      }
+    }
+    const includeHooks = (hr.spec.postRenderStrategy ?? 'IncludeHooks') === 'IncludeHooks';
+    const docs = rendered.manifests.map((m) => annotate(m.content, m.name));
+    if (includeHooks) docs.push(...rendered.hooks.map((h) => annotate(h.manifest, h.path)));
+    let out;
+    try {
+      out = await postRender(docs.map((d) => `---\n${d}`).join('\n'), renderers, { defaultNamespace: namespace });
+    } catch (e) {
+      throw new TerminalError(`spec.postRenderers: ${(e as Error).message}`, 'PostRenderFailed', { cause: e });
+    }
+    // The pipeline writes YAML 1.2 (plugins use go-yaml v3); read it so, and write each object back
+    // as sigs.k8s.io/yaml would, so Helm's YAML 1.1 reading of heads and manifests sees the same values.
+    let sorted;
+    try {
+      const files: Record<string, string> = {};
+      for (const doc of parseAllDocuments(out.manifests)) {
+        if (doc.errors.length) throw doc.errors[0];
+        const obj = doc.toJS();
+        if (!obj || typeof obj !== 'object') continue;
+        const ann = obj.metadata?.annotations ?? {};
+        const file = ann[FILENAME_ANNOTATION] ?? 'post-renderer/output.yaml';
+        delete ann[FILENAME_ANNOTATION];
+        if (obj.metadata?.annotations && Object.keys(ann).length === 0) delete obj.metadata.annotations;
+        files[file] = (files[file] ? `${files[file]}\n---\n` : '') + marshalYaml(obj);
+      }
+      sorted = sortManifests(files);
+    } catch (e) {
+      throw new TerminalError(`spec.postRenderers: reading the post-rendered manifests: ${(e as Error).message}`, 'PostRenderFailed', { cause: e });
+    }
+    return {
+      rendered: { ...rendered, manifests: sorted.manifests, hooks: includeHooks ? sorted.hooks : rendered.hooks },
+      changes: out.changes,
+    };
+  }
+}
+
+function annotate(content: string, file: string): string {
+  return (parseYamlDocuments(content) as any[])
+    .map((obj) => {
+      if (!obj || typeof obj !== 'object') return '';
+      obj.metadata ??= {};
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [FILENAME_ANNOTATION]: file };
+      return marshalYaml(obj);
+    })
+    .filter(Boolean)
+    .join('---\n');
+}
+
+/** describeChanges words identity changes for events and logs. */
+export function describeChanges(changes: ObjectChange[]): string {
+  return changes
+    .map((c) => {
+      switch (c.type) {
+        case 'namespace-changed':
+          return `${formatRef(c.object)} moved from namespace ${c.from} to ${c.to}`;
+        case 'cluster-scoped-added':
+          return `${formatRef(c.object)} is cluster-scoped and was added`;
+        case 'added':
+          return `${formatRef(c.object)} was added`;
+        case 'removed':
+          return `${formatRef(c.object)} was removed`;
+      }
+    })
+    .join('; ');
+}
