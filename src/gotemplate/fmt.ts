@@ -367,9 +367,20 @@ function isComplex(v: Value): v is { re: number; im: number } {
   );
 }
 
-/** typeName is %T: goTypeName, plus complex128 for complex constants. */
+/**
+ * GO_TYPE is the mark sprig puts on lists and maps whose Go type is not the model's default
+ * ([]string from splitList and regexFindAll, map[string]string from split); %T and %#v show it.
+ */
+const GO_TYPE: unique symbol = Symbol.for('capstan.goType') as never;
+
+/** GO_NIL marks an empty list that is a nil slice in Go (regexFindAll with no match): `%#v` shows `[]string(nil)`. */
+const GO_NIL: unique symbol = Symbol.for('capstan.goNil') as never;
+
+/** typeName is %T: goTypeName, the GO_TYPE mark, and complex128 for complex constants. */
 function typeName(v: Value): string {
-  return isComplex(v) ? 'complex128' : goTypeName(v);
+  if (isComplex(v)) return 'complex128';
+  if (typeof v === 'object' && v !== null && GO_TYPE in v) return (v as { [GO_TYPE]: string })[GO_TYPE];
+  return goTypeName(v);
 }
 
 function runeCount(s: string): number {
@@ -743,7 +754,11 @@ class Printer {
     }
     if (Array.isArray(v)) {
       if (this.sharpV) {
-        this.buf.push('[]interface {}{');
+        if (v.length === 0 && GO_NIL in v) {
+          this.buf.push(typeName(v) + '(nil)');
+          return;
+        }
+        this.buf.push(typeName(v) + '{');
         v.forEach((e, k) => {
           if (k > 0) this.buf.push(', ');
           this.printValue(e, verb, depth + 1);
@@ -782,7 +797,7 @@ class Printer {
       return;
     }
     if (isMap(v)) {
-      this.buf.push(this.sharpV ? 'map[string]interface {}{' : 'map[');
+      this.buf.push(this.sharpV ? typeName(v) + '{' : 'map[');
       sortedKeys(v).forEach((key, k) => {
         if (k > 0) this.buf.push(this.sharpV ? ', ' : ' ');
         this.arg = key;

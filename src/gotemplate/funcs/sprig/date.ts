@@ -45,6 +45,9 @@ export class DateArgError extends Error {
 }
 
 const LOC: unique symbol = Symbol('capstan.timeLocation');
+/** GO_JSON is the JSON encoders' hook (see ../helm/gojson.ts): what json.Marshal sees. */
+const GO_JSON: unique symbol = Symbol.for('capstan.goJSON') as never;
+const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
 type TimeWithLoc = GoTime & { [LOC]?: Location; [GO_METHODS]?: Record<string, GoFunc> };
 
 const NS_PER_MS = 1_000_000n;
@@ -61,6 +64,8 @@ export function makeTime(ms: number, ns: number, loc: Location): GoTime {
   const t = new GoTime(ms, ns, offset, abbr === '' ? numericAbbr(offset) : abbr) as TimeWithLoc;
   t[LOC] = loc;
   t[GO_METHODS] = timeMethods(t);
+  // json.Marshal calls Time.MarshalJSON: RFC 3339 with nanoseconds.
+  Object.defineProperty(t, GO_JSON, { value: () => formatTime(t, RFC3339_NANO), enumerable: false });
   return t;
 }
 
@@ -217,7 +222,7 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
   return {
     String: goFunc(() => formatGoTimeString(t), []),
     // toJson and toYaml go through encoding/json, which asks the time for RFC 3339 text.
-    MarshalJSON: goFunc(() => JSON.stringify(formatTime(t, '2006-01-02T15:04:05.999999999Z07:00')), [], {
+    MarshalJSON: goFunc(() => JSON.stringify(formatTime(t, RFC3339_NANO)), [], {
       returnsError: true,
     }),
     Format: goFunc((layout: string) => formatTime(t, layout), ['string']),

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sprint, sprintf, sprintln } from '../../fmt.js';
+import { typeName } from './util.js';
 import {
   GO_METHODS,
   GoStruct,
@@ -104,13 +105,16 @@ function toJson(v: Value): string {
     const m = (v as Record<symbol, Record<string, GoFunc> | undefined>)[GO_METHODS]?.MarshalJSON;
     if (m) return m.fn() as string;
   }
-  if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']';
+  if (Array.isArray(v)) {
+    if (v.length === 0 && Symbol.for('capstan.goNil') in v) return 'null';
+    return '[' + v.map(toJson).join(',') + ']';
+  }
   if (typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }
 
 const DATA_FUNCS: FuncMap = {
-  typeOf: goFunc((v: Value) => goTypeName(v), ['any']),
+  typeOf: goFunc((v: Value) => typeName(v), ['any']),
   toJson: goFunc((v: Value) => toJson(v), ['any']),
 };
 

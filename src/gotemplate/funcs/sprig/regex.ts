@@ -13,6 +13,7 @@
  * "regexp: Compile(`a(`): error parsing regexp: …"), and the `must` variants return the parse error.
  */
 import { goFunc, type FuncMap } from '../../value.js';
+import { withGoType } from './util.js';
 import { RegexpSyntaxError, translateGoRegexp } from './regex-syntax.js';
 
 export { RegexpSyntaxError } from './regex-syntax.js';
@@ -272,6 +273,20 @@ export function quoteMeta(s: string): string {
 }
 
 const S = 'string' as const;
+/** GO_NIL marks an empty result that is a nil slice in Go (`%#v` prints `[]string(nil)`, toJson `null`). */
+export const GO_NIL: unique symbol = Symbol.for('capstan.goNil') as never;
+/** GO_JSON is the JSON encoders' hook: what json.Marshal sees for the value (null for a nil slice). */
+const GO_JSON: unique symbol = Symbol.for('capstan.goJSON') as never;
+
+/** strings marks a result as Go's []string (FindAllString and Split return that type, nil when empty). */
+function strings(a: string[]): string[] {
+  withGoType(a, '[]string');
+  if (a.length === 0) {
+    Object.defineProperty(a, GO_NIL, { value: true, enumerable: false });
+    Object.defineProperty(a, GO_JSON, { value: () => null, enumerable: false });
+  }
+  return a;
+}
 const I = 'int' as const;
 const num = (n: bigint | number) => Number(n);
 
@@ -289,10 +304,17 @@ export const regexFuncs: FuncMap = {
     [S, S],
   ),
   mustRegexMatch: goFunc((re: string, s: string) => compileGo(re).matchString(s), [S, S], { returnsError: true }),
-  regexFindAll: goFunc((re: string, s: string, n: bigint) => mustCompileGo(re).findAllString(s, num(n)), [S, S, I]),
-  mustRegexFindAll: goFunc((re: string, s: string, n: bigint) => compileGo(re).findAllString(s, num(n)), [S, S, I], {
-    returnsError: true,
-  }),
+  regexFindAll: goFunc(
+    (re: string, s: string, n: bigint) => strings(mustCompileGo(re).findAllString(s, num(n))),
+    [S, S, I],
+  ),
+  mustRegexFindAll: goFunc(
+    (re: string, s: string, n: bigint) => strings(compileGo(re).findAllString(s, num(n))),
+    [S, S, I],
+    {
+      returnsError: true,
+    },
+  ),
   regexFind: goFunc((re: string, s: string) => mustCompileGo(re).findString(s), [S, S]),
   mustRegexFind: goFunc((re: string, s: string) => compileGo(re).findString(s), [S, S], { returnsError: true }),
   regexReplaceAll: goFunc(
@@ -315,8 +337,8 @@ export const regexFuncs: FuncMap = {
     [S, S, S],
     { returnsError: true },
   ),
-  regexSplit: goFunc((re: string, s: string, n: bigint) => mustCompileGo(re).split(s, num(n)), [S, S, I]),
-  mustRegexSplit: goFunc((re: string, s: string, n: bigint) => compileGo(re).split(s, num(n)), [S, S, I], {
+  regexSplit: goFunc((re: string, s: string, n: bigint) => strings(mustCompileGo(re).split(s, num(n))), [S, S, I]),
+  mustRegexSplit: goFunc((re: string, s: string, n: bigint) => strings(compileGo(re).split(s, num(n))), [S, S, I], {
     returnsError: true,
   }),
   regexQuoteMeta: goFunc((s: string) => quoteMeta(s), [S]),

@@ -336,6 +336,8 @@ function argVersion(o: Value, method: string): Version {
 }
 
 const VERSION: unique symbol = Symbol('semver.version');
+/** GO_JSON is the JSON encoders' hook (see ../helm/gojson.ts): what json.Marshal sees. */
+const GO_JSON: unique symbol = Symbol.for('capstan.goJSON') as never;
 
 function withOriginal(v: Version, next: Omit<Version, 'original'>): Version {
   const prefix = v.original.startsWith('v') ? 'v' : '';
@@ -414,6 +416,8 @@ export function versionValue(v: Version, pointer = true): GoStruct {
   }
   const s = new GoStruct(pointer ? VERSION_TYPE : VALUE_TYPE, {}, methods);
   (s as GoStruct & { [VERSION]?: Version })[VERSION] = v;
+  // json.Marshal calls Version.MarshalJSON: the version as a JSON string.
+  Object.defineProperty(s, GO_JSON, { value: () => versionString(v), enumerable: false });
   return s;
 }
 
