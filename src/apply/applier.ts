@@ -150,9 +150,17 @@ export interface ApplyOptions {
   fieldManager: string;
   force?: boolean;
   dryRun?: boolean;
+  /**
+   * takeoverManagers: field managers whose fields Capstan takes over on conflict even without
+   * force — Helm's own (`helm`), so a release installed by the helm CLI is adopted, not fought.
+   */
+  takeoverManagers?: ReadonlySet<string>;
   /** onApplied is called after each object, for progress logs. */
   onApplied?: (obj: KubeObject, index: number, total: number) => void;
 }
+
+/** HELM_MANAGERS are the field managers the helm CLI applies with (Helm 4 SSA, and Helm 3 CSA). */
+export const HELM_MANAGERS: ReadonlySet<string> = new Set(['helm']);
 
 /** applyObjects server-side applies each object in order and returns the server's results. */
 export async function applyObjects(client: KubeClient, objs: KubeObject[], opts: ApplyOptions): Promise<KubeObject[]> {
@@ -162,7 +170,14 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
     try {
       out.push(await client.apply(o, { fieldManager: opts.fieldManager, force: opts.force, dryRun: opts.dryRun }));
     } catch (e) {
-      throw applyFailure(o, e);
+      const failure = applyFailure(o, e);
+      const takeover = opts.takeoverManagers;
+      if (!takeover || !failure.conflicts.length || !failure.conflicts.every((c) => takeover.has(c.manager))) throw failure;
+      try {
+        out.push(await client.apply(o, { fieldManager: opts.fieldManager, force: true, dryRun: opts.dryRun }));
+      } catch (e2) {
+        throw applyFailure(o, e2);
+      }
     }
     opts.onApplied?.(o, i, objs.length);
   }

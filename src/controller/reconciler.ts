@@ -26,6 +26,7 @@ import {
   INTERRUPTED,
   ReleaseActionError,
   rollback,
+  runTests,
   uninstall,
   unlock,
   upgrade,
@@ -518,6 +519,23 @@ export class Reconciler {
     const msg = `Helm ${action} succeeded for release ${ctx.release.namespace}/${ctx.release.name}.v${rec.version} with chart ${attempted.chartName}@${attempted.version}`;
     cond(ConditionType.Released, 'True', reason, msg);
     void this.o.events.event(hr, 'Normal', reason, msg);
+    if (hr.spec.test?.enable) {
+      const failure = await runTests(ctx, outcome.stored);
+      // The record now holds the tests' results; its new digest is ours, not an outside change.
+      await this.refreshHistory(status, ctx);
+      if (failure) {
+        cond(ConditionType.TestSuccess, 'False', 'TestFailed', failure);
+        void this.o.events.event(hr, 'Warning', 'TestFailed', failure);
+        if (!hr.spec.test.ignoreFailures) {
+          cond(ConditionType.Ready, 'False', 'TestFailed', failure);
+          status.observedGeneration = hr.metadata.generation;
+          await this.writeStatus(hr, status);
+          return { requeueAfterMs: interval, action };
+        }
+      } else {
+        cond(ConditionType.TestSuccess, 'True', 'TestSucceeded', `Tests of release ${ctx.release.name} v${rec.version} passed`);
+      }
+    }
     return this.finish(hr, status, statuses, cond, interval, action);
   }
 

@@ -12,6 +12,7 @@ import {
   applyFailure,
   applyObjects,
   checkOwnership,
+  HELM_MANAGERS,
   deleteObjects,
   parseManifest,
   prepareObjects,
@@ -278,6 +279,7 @@ async function deploy(
     await applyObjects(ctx.client, objs, {
       fieldManager: ctx.fieldManager,
       force: opts.force,
+      takeoverManagers: HELM_MANAGERS,
       onApplied: (_o, i, n) => {
         if ((i + 1) % 50 === 0) ctx.log(`${kind}: applied ${i + 1}/${n} objects`);
       },
@@ -415,6 +417,40 @@ export async function uninstall(
     return;
   }
   for (const r of await ctx.storage.history(rec.name)) await ctx.storage.delete(rec.name, r.record.version);
+}
+
+/**
+ * runTests runs the release's `test` hooks (Helm's `helm test`) and records each run in the stored
+ * record. Returns undefined when every test passed, else the failure message.
+ */
+export async function runTests(ctx: ReleaseContext, stored: StoredRelease): Promise<string | undefined> {
+  const rec = stored.record;
+  const hooks: Hook[] = (rec.hooks ?? []).map((h) => ({
+    name: h.name,
+    kind: h.kind,
+    path: h.path,
+    manifest: h.manifest,
+    events: h.events as Hook['events'],
+    weight: h.weight,
+    deletePolicies: h.delete_policies ?? [],
+    outputLogPolicies: h.output_log_policies ?? [],
+  }));
+  if (!hooks.some((h) => h.events.includes('test'))) return undefined;
+  let failure: string | undefined;
+  try {
+    await runHooks(ctx.client, hooks, 'test', rec.hooks ?? [], {
+      fieldManager: ctx.fieldManager,
+      release: ctx.release,
+      timeoutMs: ctx.timeoutMs,
+      onHook: ctx.onHook,
+      log: ctx.log,
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    failure = (e as Error).message;
+  }
+  await ctx.storage.update(rec);
+  return failure;
 }
 
 /** unlock marks a revision left `pending-*` by an interrupted controller as failed. */

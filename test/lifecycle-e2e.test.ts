@@ -1,0 +1,243 @@
+/**
+ * End-to-end: Helm lifecycle fidelity, with the real helm on the same cluster as the reference —
+ * hook order and delete policies, a failing pre-upgrade hook remediated by rollback, adoption of a
+ * release installed by helm, a manual `helm rollback` noticed and reconciled back, test hooks, and
+ * the crds/ policies.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { Watch } from '@kubernetes/client-node';
+import { helmBinary } from '../src/devcluster/oracle.js';
+import { pushTestChart, webChart, writeChart } from './support/charts.js';
+import { applyHR, cond, exists, installCrd, readyFor, sleep, stalled, startController, waitForHR, type Controller } from './support/controller.js';
+import { testCluster, testRegistries, type TestCluster } from './support/env.js';
+
+let cluster: TestCluster;
+let registry: string;
+let ctrl: Controller;
+
+before(async () => {
+  cluster = await testCluster();
+  registry = (await testRegistries()).open;
+  installCrd(cluster);
+  ctrl = await startController(cluster);
+});
+after(async () => {
+  await ctrl?.stop();
+});
+
+function helm(args: string[]): string {
+  return execFileSync(helmBinary(), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const hook = (name: string, events: string, weight: number, policy?: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  annotations:
+    helm.sh/hook: ${events}
+    helm.sh/hook-weight: "${weight}"${policy ? `\n    helm.sh/hook-delete-policy: ${policy}` : ''}
+data:
+  at: "{{ .Release.Revision }}"
+`;
+
+const hookChart = (): Record<string, string> => ({
+  'values.yaml': 'message: hi\n',
+  'templates/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  message: {{ .Values.message | quote }}\n',
+  'templates/hook-a.yaml': hook('hook-a', 'pre-install', 5),
+  'templates/hook-b.yaml': hook('hook-b', 'pre-install', -5),
+  'templates/hook-e.yaml': hook('hook-e', 'pre-install', 0, 'before-hook-creation'),
+  'templates/hook-d.yaml': hook('hook-d', 'post-install', 1),
+  'templates/hook-gone.yaml': hook('hook-gone', 'post-install', 2, 'hook-succeeded'),
+  'templates/hook-c-job.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: hook-c-job
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: "0"
+    helm.sh/hook-delete-policy: hook-succeeded
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox:1.36, command: ["true"]}]
+`,
+});
+
+/**
+ * watchAdded records the ConfigMaps and Jobs created in a namespace, in creation order: two watch
+ * streams do not deliver in a common order, so events are ordered by resourceVersion (one etcd
+ * revision counter for every kind).
+ */
+async function watchAdded(ns: string): Promise<{ names: string[]; stop: () => void }> {
+  const seen: { rv: number; name: string }[] = [];
+  const names: string[] = [];
+  const w = new Watch(cluster.kubeConfig());
+  const reqs = await Promise.all(
+    [`/api/v1/namespaces/${ns}/configmaps`, `/apis/batch/v1/namespaces/${ns}/jobs`].map((path) =>
+      w.watch(path, {}, (type, obj: any) => {
+        if (type === 'ADDED' && obj.metadata.name !== 'kube-root-ca.crt') seen.push({ rv: Number(obj.metadata.resourceVersion), name: obj.metadata.name });
+      }, () => undefined),
+    ),
+  );
+  await sleep(300);
+  return {
+    names,
+    stop: () => {
+      reqs.forEach((r) => r.abort());
+      names.push(...seen.sort((a, b) => a.rv - b.rv).map((e) => e.name));
+    },
+  };
+}
+
+const liveNames = (ns: string) =>
+  cluster
+    .kubectl(['get', 'configmaps,jobs', '-n', ns, '-o', 'name'])
+    .split('\n')
+    .filter((l) => l && !l.includes('kube-root-ca'))
+    .sort();
+
+describe('Helm lifecycle', () => {
+  it('runs hooks in the order helm does, with the same delete policies and final objects', async () => {
+    const files = hookChart();
+    const chart = await pushTestChart(registry, 'lifecycle', 'hooks', '1.0.0', files);
+    const helmNs = cluster.namespace('hooks-helm');
+    const hw = await watchAdded(helmNs);
+    helm(['install', 'rel', writeChart('hooks', '1.0.0', files), '-n', helmNs, '--wait', '--timeout', '60s']);
+    await sleep(500);
+    hw.stop();
+
+    const ns = cluster.namespace('hooks-capstan');
+    const cw = await watchAdded(ns);
+    applyHR(cluster, ns, 'rel', { interval: '1m', timeout: '60s', chart: { ref: chart.ref, digest: chart.digest } });
+    await waitForHR(cluster, ns, 'rel', readyFor());
+    await sleep(500);
+    cw.stop();
+
+    assert.deepEqual(cw.names, hw.names, 'hook creation order');
+    assert.deepEqual(hw.names, ['hook-b', 'hook-c-job', 'hook-e', 'hook-a', 'app', 'hook-d', 'hook-gone'], 'helm: weight, then name');
+    assert.deepEqual(liveNames(ns), liveNames(helmNs), 'final objects');
+    const hooks = execFileSync(helmBinary(), ['get', 'hooks', 'rel', '-n', ns, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    assert.match(hooks, /name: hook-c-job/, 'helm get hooks shows the hooks Capstan recorded');
+  });
+
+  it('remediates a failing pre-upgrade hook by rollback, with the revision history helm produces', async () => {
+    const good = hookChart();
+    const bad = { ...hookChart(), 'templates/hook-x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hook-x\n  annotations:\n    helm.sh/hook: pre-upgrade\ndata:\n  count: 1\n' };
+    const v1 = await pushTestChart(registry, 'lifecycle', 'upg', '1.0.0', good);
+    const v2 = await pushTestChart(registry, 'lifecycle', 'upg', '2.0.0', bad);
+    const helmNs = cluster.namespace('upg-helm');
+    helm(['install', 'rel', writeChart('upg', '1.0.0', good), '-n', helmNs, '--wait']);
+    assert.throws(() => helm(['upgrade', 'rel', writeChart('upg', '2.0.0', bad), '-n', helmNs, '--rollback-on-failure', '--timeout', '30s']));
+    const helmHistory = JSON.parse(helm(['history', 'rel', '-n', helmNs, '-o', 'json'])).map((h: any) => h.status);
+
+    const ns = cluster.namespace('upg-capstan');
+    applyHR(cluster, ns, 'rel', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, digest: v1.digest } });
+    await waitForHR(cluster, ns, 'rel', readyFor());
+    // Helm's --rollback-on-failure is Flux/Capstan's remediation of the last failure by rollback.
+    applyHR(cluster, ns, 'rel', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest }, upgrade: { remediation: { strategy: 'rollback', remediateLastFailure: true } } });
+    const hr = await waitForHR(cluster, ns, 'rel', (h) => cond(h, 'Remediated')?.status === 'True' && stalled(h));
+    assert.match(cond(hr, 'Ready').message, /pre-upgrade hook .*hook-x/);
+    assert.equal(cond(hr, 'Remediated').reason, 'RollbackSucceeded');
+    const ours = JSON.parse(helm(['history', 'rel', '-n', ns, '-o', 'json'])).map((h: any) => h.status);
+    assert.deepEqual(ours, helmHistory);
+    assert.deepEqual(ours, ['superseded', 'failed', 'deployed']);
+  });
+
+  it('adopts a release installed by helm without recreating anything, and reconciles back a manual helm rollback', async () => {
+    const ns = cluster.namespace('adopt');
+    const files = webChart();
+    const chart = await pushTestChart(registry, 'lifecycle', 'adopt', '1.0.0', files);
+    helm(['install', 'web', writeChart('adopt', '1.0.0', files), '-n', ns, '--set', 'message=from-helm', '--wait']);
+    const uid = (kind: string, name: string) => JSON.parse(cluster.kubectl(['get', kind, name, '-n', ns, '-o', 'json'])).metadata.uid;
+    const before = { d: uid('deployment', 'web'), s: uid('service', 'web'), c: uid('configmap', 'web-config') };
+    applyHR(cluster, ns, 'web', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'from-capstan' } });
+    await waitForHR(cluster, ns, 'web', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 2);
+    assert.deepEqual({ d: uid('deployment', 'web'), s: uid('service', 'web'), c: uid('configmap', 'web-config') }, before, 'nothing recreated');
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json'])).data.message, 'from-capstan');
+    assert.deepEqual(JSON.parse(helm(['history', 'web', '-n', ns, '-o', 'json'])).map((h: any) => h.revision), [1, 2]);
+
+    // Capstan owns the fields now, so helm 4's server-side rollback needs --force-conflicts, as a user would pass.
+    helm(['rollback', 'web', '1', '-n', ns, '--force-conflicts']);
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json'])).data.message, 'from-helm');
+    await waitForHR(cluster, ns, 'web', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 4);
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'web-config', '-n', ns, '-o', 'json'])).data.message, 'from-capstan');
+    const history = JSON.parse(helm(['history', 'web', '-n', ns, '-o', 'json']));
+    assert.deepEqual(history.map((h: any) => [h.revision, h.status]), [[1, 'superseded'], [2, 'superseded'], [3, 'superseded'], [4, 'deployed']]);
+  });
+
+  it('runs test hooks when spec.test.enable is set and reports TestSuccess', async () => {
+    const ns = cluster.namespace('tests');
+    const files = {
+      ...webChart(),
+      'templates/test.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-test
+  annotations:
+    helm.sh/hook: test
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: t, image: busybox:1.36, command: ["true"]}]
+`,
+    };
+    const chart = await pushTestChart(registry, 'lifecycle', 'tested', '1.0.0', files);
+    applyHR(cluster, ns, 't', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, test: { enable: true } });
+    const hr = await waitForHR(cluster, ns, 't', (h) => cond(h, 'TestSuccess') !== undefined);
+    assert.equal(cond(hr, 'TestSuccess').status, 'True', cond(hr, 'TestSuccess').message);
+    assert.ok(exists(cluster, ns, 'job', 't-test'));
+  });
+
+  it('applies crds/ per policy and waits until they are Established before custom resources', async () => {
+    const crd = (description: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.lifecycle.capstan.dev
+spec:
+  group: lifecycle.capstan.dev
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          description: ${description}
+          x-kubernetes-preserve-unknown-fields: true
+`;
+    const cr = 'apiVersion: lifecycle.capstan.dev/v1\nkind: Gadget\nmetadata:\n  name: {{ .Release.Name }}-gadget\nspec:\n  size: 3\n';
+    const v1 = await pushTestChart(registry, 'lifecycle', 'gadgets', '1.0.0', { 'crds/gadget.yaml': crd('first'), 'templates/gadget.yaml': cr });
+    const v2 = await pushTestChart(registry, 'lifecycle', 'gadgets', '2.0.0', { 'crds/gadget.yaml': crd('second'), 'templates/gadget.yaml': cr });
+    const desc = () => JSON.parse(cluster.kubectl(['get', 'crd', 'gadgets.lifecycle.capstan.dev', '-o', 'json'])).spec.versions[0].schema.openAPIV3Schema.description;
+
+    cluster.kubectl(['delete', 'crd', 'gadgets.lifecycle.capstan.dev', '--ignore-not-found']);
+    // Skip: the CRD is not installed, so the custom resource cannot be applied.
+    const skipNs = cluster.namespace('crd-skip');
+    applyHR(cluster, skipNs, 'g', { interval: '1m', timeout: '20s', chart: { ref: v1.ref, digest: v1.digest }, install: { crds: 'Skip' } });
+    const skipped = await waitForHR(cluster, skipNs, 'g', stalled);
+    assert.match(cond(skipped, 'Ready').message, /Gadget/);
+
+    // Create (the install default): the CRD is created and Established, then the Gadget applied.
+    const ns = cluster.namespace('crd-create');
+    applyHR(cluster, ns, 'g', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, digest: v1.digest } });
+    await waitForHR(cluster, ns, 'g', readyFor());
+    assert.equal(desc(), 'first');
+    assert.ok(exists(cluster, ns, 'gadget', 'g-gadget'));
+
+    // Upgrade default (Skip) leaves the CRD as it is; CreateReplace updates it (never deletes).
+    applyHR(cluster, ns, 'g', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest } });
+    await waitForHR(cluster, ns, 'g', (h) => readyFor()(h) && h.status.lastAppliedRevision?.version === '2.0.0');
+    assert.equal(desc(), 'first');
+    applyHR(cluster, ns, 'g', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest }, upgrade: { crds: 'CreateReplace' } });
+    await waitForHR(cluster, ns, 'g', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 3);
+    assert.equal(desc(), 'second');
+  });
+});
