@@ -202,6 +202,44 @@ describe('controller end to end', () => {
     assert.equal(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(), '');
   });
 
+  it('corrects drift from imperative edits, only reports it in warn mode, and leaves ignored paths alone', async () => {
+    const ns = cluster.namespace('e2e-drift');
+    const chart = await pushTestChart(registry, 'e2e', 'drift', '1.0.0', webChart());
+    const base = { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'desired' } };
+    applyHR(ns, 'on', { ...base, driftDetection: { mode: 'enabled', ignore: [{ paths: ['/spec/selector'], target: { kind: 'Service' } }] } });
+    applyHR(ns, 'warn', { ...base, driftDetection: { mode: 'warn' } });
+    await waitFor(ns, 'on', readyFor());
+    await waitFor(ns, 'warn', readyFor());
+    const edit = (name: string) =>
+      cluster.kubectl(['patch', 'configmap', `${name}-config`, '-n', ns, '--type=merge', '-p', '{"data":{"message":"edited"}}']);
+    edit('on');
+    edit('warn');
+    cluster.kubectl(['patch', 'service', 'on', '-n', ns, '--type=merge', '-p', '{"spec":{"selector":{"app":"canary"}}}']);
+    cluster.kubectl(['patch', 'service', 'warn', '-n', ns, '--type=merge', '-p', '{"spec":{"selector":{"app":"canary"}}}']);
+    const request = (name: string) => {
+      const at = String(Date.now());
+      cluster.kubectl(['annotate', 'helmrelease', name, '-n', ns, `reconcile.helm.capstan.dev/requestedAt=${at}`, '--overwrite']);
+      return at;
+    };
+    const handled = (at: string) => (h: any) => h.status?.lastHandledReconcileAt === at && readyFor()(h);
+    const onAt = request('on');
+    const warnAt = request('warn');
+    const on = await waitFor(ns, 'on', handled(onAt));
+    const warn = await waitFor(ns, 'warn', (h) => handled(warnAt)(h) && h.status.drift?.objects > 0);
+    const message = (name: string) => JSON.parse(cluster.kubectl(['get', 'configmap', `${name}-config`, '-n', ns, '-o', 'json'])).data.message;
+    assert.equal(message('on'), 'desired', 'enabled mode takes the field back from kubectl');
+    const selector = (name: string) => JSON.parse(cluster.kubectl(['get', 'service', name, '-n', ns, '-o', 'json'])).spec.selector;
+    assert.deepEqual(selector('on'), { app: 'canary' }, 'an ignored path Capstan sets is left as edited');
+    assert.equal(message('warn'), 'edited', 'warn mode leaves the edit');
+    assert.deepEqual(warn.status.drift.entries.map((e: any) => e.object).sort(), [`ConfigMap ${ns}/warn-config`, `Service ${ns}/warn`]);
+    assert.deepEqual(on.status.drift.entries.map((e: any) => e.object), [`ConfigMap ${ns}/on-config`], 'the ignored Service edit is not drift');
+    assert.ok(warn.status.drift.entries[0].fields.includes('/data/message'));
+    assert.ok(on.status.drift.objects >= 1);
+    const events = cluster.kubectl(['get', 'events', '-n', ns, '-o', 'jsonpath={.items[*].reason}']);
+    assert.match(events, /DriftCorrected/);
+    assert.match(events, /DriftDetected/);
+  });
+
   it('exposes reconcile and release metrics', async () => {
     const text = await (await fetch(`${ctrl.metrics}/metrics`)).text();
     assert.match(text, /^capstan_reconcile_total\{result="(success|requeue)",action="(install|upgrade|noop|drift)"\} [1-9]/m);

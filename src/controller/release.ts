@@ -482,10 +482,13 @@ export async function correctDrift(
   ignore: { paths: string[]; target?: { group?: string; kind?: string; name?: string; namespace?: string } }[],
   force: boolean,
 ): Promise<DriftReport> {
-  const objs = (await objectsOf(ctx, stored.record.manifest, true)).map((o) => withoutIgnored(o, ignore));
+  const objs = await objectsOf(ctx, stored.record.manifest, true);
   const report: DriftReport = { drifted: [], corrected: 0, missing: 0 };
-  for (const o of objs) {
-    const live = await ctx.client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+  for (const desired of objs) {
+    const live = await ctx.client.get(desired.apiVersion, desired.kind, desired.metadata.namespace, desired.metadata.name);
+    // Ignored paths keep their live values: neither reported nor reverted (dropping them from the
+    // apply would make server-side apply delete fields Capstan owns).
+    const o = live ? withIgnoredFromLive(desired, live, ignore) : desired;
     if (!live) {
       report.missing++;
       report.drifted.push({ ref: refOf(o), fields: ['(object missing)'] });
@@ -529,7 +532,7 @@ function conflictsOnlyWithUpdaters(live: KubeObject, e: KubeApiError): boolean {
   return managers.size > 0;
 }
 
-function withoutIgnored(o: KubeObject, rules: { paths: string[]; target?: { group?: string; kind?: string; name?: string; namespace?: string } }[]): KubeObject {
+function withIgnoredFromLive(o: KubeObject, live: KubeObject, rules: { paths: string[]; target?: { group?: string; kind?: string; name?: string; namespace?: string } }[]): KubeObject {
   const applicable = rules.filter((r) => {
     const t = r.target;
     if (!t) return true;
@@ -542,21 +545,29 @@ function withoutIgnored(o: KubeObject, rules: { paths: string[]; target?: { grou
   });
   if (applicable.length === 0) return o;
   const copy = structuredClone(o);
-  for (const r of applicable) for (const p of r.paths) removePointer(copy, p);
+  for (const r of applicable) for (const p of r.paths) copyPointer(live, copy, p);
   return copy;
 }
 
-function removePointer(obj: any, pointer: string): void {
+/** copyPointer sets `to`'s value at a JSON pointer to `from`'s (removing it when `from` has none). */
+function copyPointer(from: any, to: any, pointer: string): void {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let cur = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    cur = cur?.[parts[i]];
-    if (cur === undefined || cur === null) return;
+  const last = parts.pop()!;
+  let src = from;
+  let dst = to;
+  for (const p of parts) {
+    src = src?.[p];
+    if (dst[p] === undefined || dst[p] === null || typeof dst[p] !== 'object') {
+      if (src === undefined) return;
+      dst[p] = Array.isArray(src) ? [] : {};
+    }
+    dst = dst[p];
   }
-  if (cur && typeof cur === 'object') {
-    if (Array.isArray(cur)) cur.splice(Number(parts[parts.length - 1]), 1);
-    else delete cur[parts[parts.length - 1]];
-  }
+  const v = src?.[last];
+  if (v === undefined) {
+    if (Array.isArray(dst)) dst.splice(Number(last), 1);
+    else delete dst[last];
+  } else dst[last] = structuredClone(v);
 }
 
 function strip(o: KubeObject): unknown {
