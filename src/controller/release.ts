@@ -116,6 +116,20 @@ export function jsonSafe(v: unknown): unknown {
   return v;
 }
 
+/** hooksOf reads a stored record's hooks back into the form the hook runner takes. */
+export function hooksOf(rec: ReleaseRecord): Hook[] {
+  return (rec.hooks ?? []).map((h) => ({
+    name: h.name,
+    kind: h.kind,
+    path: h.path,
+    manifest: h.manifest,
+    events: h.events as Hook['events'],
+    weight: h.weight,
+    deletePolicies: h.delete_policies ?? [],
+    outputLogPolicies: h.output_log_policies ?? [],
+  }));
+}
+
 /** Desired is a rendered chart ready to become a revision. */
 export interface Desired {
   rendered: RenderedRelease;
@@ -359,16 +373,7 @@ export async function rollback(ctx: ReleaseContext, to: StoredRelease, last: Sto
     version: last.record.version + 1,
     info: { ...to.record.info, first_deployed: last.record.info.first_deployed, last_deployed: now, status: 'pending-rollback', description: `Rollback to ${to.record.version}`, deleted: undefined },
   };
-  const hooks: Hook[] = (rec.hooks ?? []).map((h) => ({
-    name: h.name,
-    kind: h.kind,
-    path: h.path,
-    manifest: h.manifest,
-    events: h.events as Hook['events'],
-    weight: h.weight,
-    deletePolicies: h.delete_policies ?? [],
-    outputLogPolicies: h.output_log_policies ?? [],
-  }));
+  const hooks = hooksOf(rec);
   return deploy(ctx, 'rollback', rec, hooks, last, opts);
 }
 
@@ -386,16 +391,7 @@ export async function uninstall(
   rec.info.status = 'uninstalling';
   rec.info.deleted = goTime();
   await ctx.storage.update(rec);
-  const hooks: Hook[] = (rec.hooks ?? []).map((h) => ({
-    name: h.name,
-    kind: h.kind,
-    path: h.path,
-    manifest: h.manifest,
-    events: h.events as Hook['events'],
-    weight: h.weight,
-    deletePolicies: h.delete_policies ?? [],
-    outputLogPolicies: h.output_log_policies ?? [],
-  }));
+  const hooks = hooksOf(rec);
   const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log, signal: ctx.signal };
   if (!opts.disableHooks) await runHooks(ctx.client, hooks, 'pre-delete', rec.hooks ?? [], hookOpts);
   const objs = await objectsOf(ctx, rec.manifest, true);
@@ -425,16 +421,7 @@ export async function uninstall(
  */
 export async function runTests(ctx: ReleaseContext, stored: StoredRelease): Promise<string | undefined> {
   const rec = stored.record;
-  const hooks: Hook[] = (rec.hooks ?? []).map((h) => ({
-    name: h.name,
-    kind: h.kind,
-    path: h.path,
-    manifest: h.manifest,
-    events: h.events as Hook['events'],
-    weight: h.weight,
-    deletePolicies: h.delete_policies ?? [],
-    outputLogPolicies: h.output_log_policies ?? [],
-  }));
+  const hooks = hooksOf(rec);
   if (!hooks.some((h) => h.events.includes('test'))) return undefined;
   let failure: string | undefined;
   try {

@@ -17,9 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './cluster.js';
 import { startTokenServer, type TokenServer } from './registry-token.js';
 
 /** REGISTRY_BINARY is Debian's distribution v2.8 package binary. */
@@ -86,17 +86,7 @@ export class RegistryStartError extends Error {
   }
 }
 
-/** freePort asks the kernel for a free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function makeHtpasswd(username: string, password: string): string {
   try {
