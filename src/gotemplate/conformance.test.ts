@@ -48,16 +48,7 @@ const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
     'sprig-crypto/genSignedCertWithKey-ca-not-certificate',
     "genSignedCertWithKey checks its ca itself; declaring it `struct:sprig.certificate` makes the engine report Go's argument error",
   ],
-  [
-    'sprig-date/err-unixepoch-type',
-    'unixEpoch checks its time itself; declaring the parameter `time` makes the engine report it as Go does',
-  ],
-  [
-    'sprig-date/err-datemodify-type',
-    'dateModify checks its time itself; declaring the parameter `time` makes the engine report it as Go does',
-  ],
   ['sprig-regex-random/r000', 'regex: capture group contents after a lazy repeated group differ from RE2'],
-  ['sprig-semver/semver-json', 'toJson of *semver.Version should use its MarshalJSON (a JSON string)'],
 ]);
 
 /** OWN_AREAS are the engine's own fixture areas, where the deviation table is kept exact. */
