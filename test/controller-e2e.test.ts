@@ -240,11 +240,58 @@ describe('controller end to end', () => {
     assert.match(events, /DriftDetected/);
   });
 
+  it('replaces an object it cannot update in place only when forceReplace is set', async () => {
+    const ns = cluster.namespace('e2e-replace');
+    const job = (cmd: string) => ({
+      'templates/job.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: m, image: busybox:1.36, command: ["${cmd}"]}]
+`,
+    });
+    const v1 = await pushTestChart(registry, 'e2e', 'jobs', '1.0.0', job('true'));
+    const v2 = await pushTestChart(registry, 'e2e', 'jobs', '2.0.0', job('date'));
+    applyHR(ns, 'j', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, digest: v1.digest } });
+    await waitFor(ns, 'j', readyFor());
+    const uid = () => JSON.parse(cluster.kubectl(['get', 'job', 'migrate', '-n', ns, '-o', 'json'])).metadata.uid;
+    const first = uid();
+    applyHR(ns, 'j', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest } });
+    const refused = await waitFor(ns, 'j', (h) => cond(h, 'Ready')?.status === 'False' && h.status.observedGeneration === h.metadata.generation);
+    assert.match(cond(refused, 'Ready').message, /Job .*migrate.*immutable/s);
+    assert.equal(uid(), first);
+    applyHR(ns, 'j', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest }, upgrade: { forceReplace: true } });
+    await waitFor(ns, 'j', readyFor());
+    assert.notEqual(uid(), first, 'the Job was deleted and created again');
+    const cmd = JSON.parse(cluster.kubectl(['get', 'job', 'migrate', '-n', ns, '-o', 'json'])).spec.template.spec.containers[0].command;
+    assert.deepEqual(cmd, ['date']);
+  });
+
   it('exposes reconcile and release metrics', async () => {
     const text = await (await fetch(`${ctrl.metrics}/metrics`)).text();
     assert.match(text, /^capstan_reconcile_total\{result="(success|requeue)",action="(install|upgrade|noop|drift)"\} [1-9]/m);
     assert.match(text, /^capstan_release_ready\{namespace="e2e-[a-z]+-[0-9a-f]+",name="[a-z]+"\} 1$/m);
     assert.match(text, /^capstan_workqueue_depth \d+$/m);
+    assert.match(text, /^capstan_workqueue_adds_total [1-9]\d*$/m);
+    assert.match(text, /^capstan_release_info\{namespace="e2e-install-[0-9a-f]+",name="web",chart="web",version="1\.0\.0",digest="sha256:[0-9a-f]{64}",revision="1"\} 1$/m);
+    assert.match(text, /^capstan_release_drift_objects\{namespace="e2e-drift-[0-9a-f]+",name="warn"\} [1-9]/m);
+    assert.match(text, /^capstan_release_failures\{namespace="e2e-[a-z]+-[0-9a-f]+",name="[a-z]+"\} \d+$/m);
+    assert.match(text, /^capstan_chart_pull_duration_seconds_count\{cache="miss"\} [1-9]/m);
+    assert.match(text, /^capstan_chart_cache_requests_total\{result="miss"\} [1-9]/m);
+    assert.match(text, /^capstan_chart_pull_bytes_total [1-9]/m);
+    assert.match(text, /^capstan_render_duration_seconds_count [1-9]/m);
+    assert.match(text, /^capstan_release_action_duration_seconds_count\{action="install",result="success"\} [1-9]/m);
+    assert.match(text, /^capstan_api_request_duration_seconds_count\{verb="patch",code="200"\} [1-9]/m);
+    assert.match(text, /^capstan_reconcile_duration_seconds_count\{result="requeue",action="install"\} [1-9]/m);
+    assert.match(text, /^capstan_leader 0$/m, 'no leader election in this run');
+    assert.match(text, /^process_resident_memory_bytes \d+/m, 'default Node process metrics');
+    // A deleted release's series are removed.
+    assert.doesNotMatch(text, /capstan_release_ready\{namespace="e2e-delete-/);
     assert.match(readFileSync(ctrl.logPath, 'utf8'), /"msg":"reconcile finished"/);
   });
 });

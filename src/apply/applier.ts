@@ -155,6 +155,11 @@ export interface ApplyOptions {
    * force — Helm's own (`helm`), so a release installed by the helm CLI is adopted, not fought.
    */
   takeoverManagers?: ReadonlySet<string>;
+  /**
+   * forceReplace deletes and recreates an object the API server refuses to update in place
+   * (immutable fields: HTTP 422), as Helm's --force-replace does.
+   */
+  forceReplace?: boolean;
   /** onApplied is called after each object, for progress logs. */
   onApplied?: (obj: KubeObject, index: number, total: number) => void;
 }
@@ -170,6 +175,11 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
     try {
       out.push(await client.apply(o, { fieldManager: opts.fieldManager, force: opts.force, dryRun: opts.dryRun }));
     } catch (e) {
+      if (opts.forceReplace && !opts.dryRun && e instanceof KubeApiError && e.code === 422) {
+        out.push(await replaceObject(client, o, opts));
+        opts.onApplied?.(o, i, objs.length);
+        continue;
+      }
       const failure = applyFailure(o, e);
       const takeover = opts.takeoverManagers;
       if (!takeover || !failure.conflicts.length || !failure.conflicts.every((c) => takeover.has(c.manager))) throw failure;
@@ -182,6 +192,19 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
     opts.onApplied?.(o, i, objs.length);
   }
   return out;
+}
+
+/** replaceObject deletes an object (foreground), waits until it is gone, and applies it anew. */
+async function replaceObject(client: KubeClient, o: KubeObject, opts: ApplyOptions): Promise<KubeObject> {
+  try {
+    await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, 'Foreground');
+    for (let i = 0; i < 600 && (await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return await client.apply(o, { fieldManager: opts.fieldManager, force: true });
+  } catch (e) {
+    throw applyFailure(o, e);
+  }
 }
 
 /** applyFailure turns an API error into an ApplyError; conflicts name each field and its manager. */

@@ -281,6 +281,7 @@ export class Reconciler {
       disableHooks: hr.spec.upgrade?.disableHooks,
       disableWait: hr.spec.upgrade?.disableWait,
       force: hr.spec.upgrade?.forceConflicts,
+      forceReplace: hr.spec.upgrade?.forceReplace,
       crds: hr.spec.upgrade?.crds,
       cleanupOnFail: hr.spec.upgrade?.cleanupOnFail,
     };
@@ -288,6 +289,7 @@ export class Reconciler {
       disableHooks: hr.spec.install?.disableHooks,
       disableWait: hr.spec.install?.disableWait,
       force: hr.spec.install?.forceConflicts,
+      forceReplace: hr.spec.install?.forceReplace,
       crds: hr.spec.install?.crds,
       createNamespace: hr.spec.install?.createNamespace,
     };

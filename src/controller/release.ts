@@ -51,6 +51,7 @@ export interface ActionOptions {
   disableHooks?: boolean;
   disableWait?: boolean;
   force?: boolean;
+  forceReplace?: boolean;
   crds?: CRDPolicy;
   createNamespace?: boolean;
   cleanupOnFail?: boolean;
@@ -293,6 +294,7 @@ async function deploy(
     await applyObjects(ctx.client, objs, {
       fieldManager: ctx.fieldManager,
       force: opts.force,
+      forceReplace: opts.forceReplace,
       takeoverManagers: HELM_MANAGERS,
       onApplied: (_o, i, n) => {
         if ((i + 1) % 50 === 0) ctx.log(`${kind}: applied ${i + 1}/${n} objects`);
