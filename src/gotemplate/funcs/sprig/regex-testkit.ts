@@ -17,7 +17,6 @@ import {
   GoStruct,
   formatV,
   goFunc,
-  goTypeName,
   type FuncMap,
   type GoFunc,
   type Value,
