@@ -169,6 +169,33 @@ describe('Helm lifecycle', () => {
     assert.deepEqual(history.map((h: any) => [h.revision, h.status]), [[1, 'superseded'], [2, 'superseded'], [3, 'superseded'], [4, 'deployed']]);
   });
 
+  it('rolls back to the revision the rollback annotation names, and keeps it until the spec changes', async () => {
+    const ns = cluster.namespace('manual-rb');
+    const chart = await pushTestChart(registry, 'lifecycle', 'rb', '1.0.0', webChart());
+    const spec = { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest } };
+    const message = () => JSON.parse(cluster.kubectl(['get', 'configmap', 'rb-config', '-n', ns, '-o', 'json'])).data.message;
+    applyHR(cluster, ns, 'rb', { ...spec, values: { message: 'one' } });
+    await waitForHR(cluster, ns, 'rb', readyFor());
+    applyHR(cluster, ns, 'rb', { ...spec, values: { message: 'two' } });
+    await waitForHR(cluster, ns, 'rb', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 2);
+    cluster.kubectl(['annotate', 'helmrelease', 'rb', '-n', ns, 'rollback.helm.capstan.dev/revision=1']);
+    const hr = await waitForHR(cluster, ns, 'rb', (h) => h.status?.lastHandledRollback === '1' && readyFor()(h));
+    assert.equal(cond(hr, 'Remediated').reason, 'RollbackSucceeded');
+    assert.equal(message(), 'one');
+    assert.deepEqual(JSON.parse(helm(['history', 'rb', '-n', ns, '-o', 'json'])).map((h: any) => [h.revision, h.status, h.description]), [
+      [1, 'superseded', 'Install complete'],
+      [2, 'superseded', 'Upgrade complete'],
+      [3, 'deployed', 'Rollback to 1'],
+    ]);
+    // A later reconcile keeps the rollback; a bad revision stalls with the annotation named.
+    cluster.kubectl(['annotate', 'helmrelease', 'rb', '-n', ns, `reconcile.helm.capstan.dev/requestedAt=${Date.now()}`]);
+    await waitForHR(cluster, ns, 'rb', (h) => h.status?.lastHandledReconcileAt !== undefined && readyFor()(h));
+    assert.equal(message(), 'one');
+    cluster.kubectl(['annotate', 'helmrelease', 'rb', '-n', ns, 'rollback.helm.capstan.dev/revision=9', '--overwrite']);
+    const bad = await waitForHR(cluster, ns, 'rb', stalled);
+    assert.match(cond(bad, 'Stalled').message, /rollback\.helm\.capstan\.dev\/revision.*"9".*\(1, 2, 3\)/);
+  });
+
   it('runs test hooks when spec.test.enable is set and reports TestSuccess', async () => {
     const ns = cluster.namespace('tests');
     const files = {

@@ -17,7 +17,7 @@ import { PostRenderers } from './postrender.js';
 import { Reconciler, releaseNameOf, storageNamespaceOf } from './reconciler.js';
 import { WorkQueue } from './queue.js';
 import { TerminalError } from './result.js';
-import { GROUP, PLURAL, REQUESTED_AT_ANNOTATION, VERSION, WATCH_LABEL, type HelmRelease } from './types.js';
+import { GROUP, PLURAL, REQUESTED_AT_ANNOTATION, ROLLBACK_ANNOTATION, VERSION, WATCH_LABEL, type HelmRelease } from './types.js';
 
 /** ManagerOptions are the finished options; defaults are filled by `managerOptions`. */
 export interface ManagerOptions {
@@ -63,7 +63,7 @@ export class Manager {
   private synced = false;
   private serving = false;
   private server?: Server;
-  private readonly seen = new Map<string, { generation?: number; requestedAt?: string; deleting: boolean }>();
+  private readonly seen = new Map<string, { generation?: number; requestedAt?: string; rollback?: string; deleting: boolean }>();
   private workers: Promise<void>[] = [];
   private stopping = false;
   private reconciler!: Reconciler;
@@ -229,12 +229,13 @@ export class Manager {
     const now = {
       generation: hr.metadata.generation,
       requestedAt: hr.metadata.annotations?.[REQUESTED_AT_ANNOTATION],
+      rollback: hr.metadata.annotations?.[ROLLBACK_ANNOTATION],
       deleting: !!hr.metadata.deletionTimestamp,
     };
     const prev = this.seen.get(key);
     this.seen.set(key, now);
     this.metrics.observeRelease(hr);
-    if (!prev || prev.generation !== now.generation || prev.requestedAt !== now.requestedAt || prev.deleting !== now.deleting) {
+    if (!prev || prev.generation !== now.generation || prev.requestedAt !== now.requestedAt || prev.rollback !== now.rollback || prev.deleting !== now.deleting) {
       this.queue.add(key);
     }
   }

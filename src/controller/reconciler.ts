@@ -43,6 +43,7 @@ import {
   GROUP,
   VERSION,
   REQUESTED_AT_ANNOTATION,
+  ROLLBACK_ANNOTATION,
   type Condition,
   type HelmRelease,
   type HelmReleaseStatus,
@@ -274,6 +275,10 @@ export class Reconciler {
       valuesChecksum: valuesChecksum(values),
     };
 
+    const rollbackRequest = hr.metadata.annotations?.[ROLLBACK_ANNOTATION];
+    if (rollbackRequest && rollbackRequest !== status.lastHandledRollback) {
+      return this.manualRollback(hr, status, ctx, rollbackRequest, attempted, cond, stalled, interval);
+    }
     const state = await this.determineReleaseState(hr, ctx, attempted);
     log.info('release state', { state: state.kind, reason: state.reason });
     const desired = { rendered, config: values };
@@ -340,6 +345,39 @@ export class Reconciler {
       return this.actionFailed(hr, status, ctx, e, action, cond, stalled, interval);
     }
     return this.succeeded(hr, status, ctx, outcome!, attempted, action, cond, interval);
+  }
+
+  /**
+   * manualRollback performs a rollback the rollback annotation asks for. The result is recorded as
+   * the release's applied state, so it holds until the spec changes.
+   */
+  private async manualRollback(
+    hr: HelmRelease,
+    status: HelmReleaseStatus,
+    ctx: ReleaseContext,
+    request: string,
+    attempted: Revision,
+    cond: (type: string, s: Condition['status'], reason: string, message: string) => void,
+    stalled: (reason: string, message: string) => Promise<never>,
+    interval: number,
+  ): Promise<ReconcileResult> {
+    const field = `metadata.annotations[${ROLLBACK_ANNOTATION}]`;
+    const revision = Number(request.split('/')[0]);
+    status.lastHandledRollback = request;
+    const history = await ctx.storage.history(ctx.release.name);
+    const target = history.find((r) => r.record.version === revision);
+    const last = history[history.length - 1];
+    if (!Number.isInteger(revision) || !target || !last) {
+      return stalled('InvalidRollback', `${field}: revision ${JSON.stringify(request)} is not in the history of release ${ctx.release.name} (${history.map((r) => r.record.version).join(', ') || 'none'})`);
+    }
+    try {
+      const outcome = await rollback(ctx, target, last, { disableHooks: hr.spec.upgrade?.disableHooks, force: hr.spec.upgrade?.forceConflicts });
+      cond(ConditionType.Remediated, 'True', 'RollbackSucceeded', `Rolled back to revision ${revision} as requested by ${field}`);
+      void this.o.events.event(hr, 'Normal', 'RollbackSucceeded', `Rolled back release ${ctx.release.name} to revision ${revision} (now revision ${outcome.stored.record.version})`);
+      return this.succeeded(hr, status, ctx, outcome, attempted, 'rollback', cond, interval);
+    } catch (e) {
+      return this.actionFailed(hr, status, ctx, e, 'rollback', cond, stalled, interval);
+    }
   }
 
   /** determineReleaseState classifies the release; it reads, never writes. */
@@ -517,7 +555,7 @@ export class Reconciler {
     await this.refreshHistory(status, ctx);
     const statuses = outcome.statuses.length ? outcome.statuses : await Promise.all(objs.map((o) => statusOf(ctx.client, { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })));
     status.readiness = readinessSummary(statuses);
-    const reason = action === 'install' ? 'InstallSucceeded' : 'UpgradeSucceeded';
+    const reason = action === 'install' ? 'InstallSucceeded' : action === 'rollback' ? 'RollbackSucceeded' : 'UpgradeSucceeded';
     const msg = `Helm ${action} succeeded for release ${ctx.release.namespace}/${ctx.release.name}.v${rec.version} with chart ${attempted.chartName}@${attempted.version}`;
     cond(ConditionType.Released, 'True', reason, msg);
     void this.o.events.event(hr, 'Normal', reason, msg);

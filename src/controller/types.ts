@@ -14,6 +14,11 @@ export const PLURAL = 'helmreleases';
 export const FINALIZER = 'helm.capstan.dev/finalizer';
 /** REQUESTED_AT_ANNOTATION: setting it to a new value asks for an immediate reconcile. */
 export const REQUESTED_AT_ANNOTATION = 'reconcile.helm.capstan.dev/requestedAt';
+/**
+ * ROLLBACK_ANNOTATION asks for a rollback to the named Helm revision (`"3"`, or `"3/any-nonce"` to
+ * repeat a request). The rolled-back release is kept until the spec changes.
+ */
+export const ROLLBACK_ANNOTATION = 'rollback.helm.capstan.dev/revision';
 /** WATCH_LABEL marks ConfigMaps/Secrets whose changes trigger reconciles of releases that use them. */
 export const WATCH_LABEL = 'reconcile.helm.capstan.dev/watch';
 
@@ -193,6 +198,8 @@ export interface HelmReleaseStatus {
   lastAppliedRevision?: Revision;
   lastAttemptedGeneration?: number;
   lastHandledReconcileAt?: string;
+  /** lastHandledRollback is the value of the rollback annotation last acted on. */
+  lastHandledRollback?: string;
   history?: HistoryEntry[];
   inventory?: { entries: InventoryEntry[] };
   readiness?: ReadinessSummary;
