@@ -6,13 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Watch } from '@kubernetes/client-node';
 import { helmBinary } from '../src/devcluster/oracle.js';
+import { parseYaml } from '../src/gotemplate/funcs/helm/goyaml.js';
+import { pushChart } from '../src/oci/index.js';
 import { pushTestChart, webChart, writeChart } from './support/charts.js';
 import { applyHR, cond, exists, installCrd, readyFor, sleep, stalled, startController, waitForHR, type Controller } from './support/controller.js';
 import { testCluster, testRegistries, type TestCluster } from './support/env.js';
 
+const root = join(import.meta.dirname, '..');
 let cluster: TestCluster;
 let registry: string;
 let ctrl: Controller;
@@ -122,6 +127,68 @@ describe('Helm lifecycle', () => {
     assert.deepEqual(liveNames(ns), liveNames(helmNs), 'final objects');
     const hooks = execFileSync(helmBinary(), ['get', 'hooks', 'rel', '-n', ns, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
     assert.match(hooks, /name: hook-c-job/, 'helm get hooks shows the hooks Capstan recorded');
+  });
+
+  it('installs the public podinfo hooks case exactly as helm does: hook order and final objects', async () => {
+    const tgz = join(root, '..', 'shared', 'charts', 'podinfo', 'podinfo-6.14.1.tgz');
+    const valuesFile = join(root, '..', 'shared', 'charts', 'podinfo', 'values-hooks.yaml');
+    assert.ok(existsSync(tgz), `the shared chart corpus is beside the checkout (${tgz})`);
+    // The case renders a cert-manager Certificate; a minimal CRD stands in for cert-manager.
+    cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'certificates.cert-manager.io' },
+      spec: {
+        group: 'cert-manager.io',
+        scope: 'Namespaced',
+        names: { plural: 'certificates', singular: 'certificate', kind: 'Certificate' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    }));
+    cluster.kubectl(['wait', '--for=condition=Established', 'crd/certificates.cert-manager.io', '--timeout=30s']);
+    const values = parseYaml(readFileSync(valuesFile, 'utf8'));
+    const pushed = await pushChart(new Uint8Array(readFileSync(tgz)), `oci://${registry}/lifecycle`);
+
+    const helmNs = cluster.namespace('podinfo-helm');
+    const hw = await watchAdded(helmNs);
+    helm(['install', 'rel', tgz, '-n', helmNs, '-f', valuesFile, '--wait', '--timeout', '90s']);
+    await sleep(500);
+    hw.stop();
+    const ns = cluster.namespace('podinfo-capstan');
+    const cw = await watchAdded(ns);
+    applyHR(cluster, ns, 'rel', { interval: '1m', timeout: '90s', chart: { ref: `oci://${registry}/lifecycle/podinfo`, digest: pushed.digest }, values });
+    await waitForHR(cluster, ns, 'rel', readyFor(), 120_000);
+    await sleep(500);
+    cw.stop();
+    assert.deepEqual(cw.names, hw.names, 'creation order of ConfigMaps and Jobs (hooks included)');
+    assert.ok(hw.names.indexOf('rel-podinfo-pre-install') < hw.names.indexOf('rel-podinfo-post-install'));
+    const objects = (n: string) =>
+      cluster
+        .kubectl(['get', 'deployments,services,jobs,configmaps,certificates.cert-manager.io', '-n', n, '-o', 'name'])
+        .split('\n')
+        .filter((l) => l && !l.includes('kube-root-ca'))
+        .sort();
+    assert.deepEqual(objects(ns), objects(helmNs), 'final objects');
+  });
+
+  it('refuses objects that belong to another release or to nobody, as helm does', async () => {
+    const ns = cluster.namespace('owned');
+    const chart = await pushTestChart(registry, 'lifecycle', 'owned', '1.0.0', webChart());
+    cluster.kubectl(['create', 'configmap', 'mine-config', '-n', ns, '--from-literal=message=hand-made']);
+    applyHR(cluster, ns, 'mine', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest } });
+    const hr = await waitForHR(cluster, ns, 'mine', stalled);
+    assert.match(
+      cond(hr, 'Ready').message,
+      /ConfigMap "mine-config" in namespace "[^"]+" exists and cannot be imported into the current release: invalid ownership metadata; label validation error: missing key "app.kubernetes.io\/managed-by": must be set to "Helm"/,
+    );
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'mine-config', '-n', ns, '-o', 'json'])).data.message, 'hand-made');
+    assert.equal(exists(cluster, ns, 'deployment', 'mine'), false, 'nothing applied');
+    // Labelled and annotated for this release (as helm does for adoption), it is taken over.
+    cluster.kubectl(['label', 'configmap', 'mine-config', '-n', ns, 'app.kubernetes.io/managed-by=Helm']);
+    cluster.kubectl(['annotate', 'configmap', 'mine-config', '-n', ns, 'meta.helm.sh/release-name=mine', `meta.helm.sh/release-namespace=${ns}`]);
+    cluster.kubectl(['annotate', 'helmrelease', 'mine', '-n', ns, `reconcile.helm.capstan.dev/requestedAt=${Date.now()}`]);
+    await waitForHR(cluster, ns, 'mine', readyFor());
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'mine-config', '-n', ns, '-o', 'json'])).data.message, 'hello');
   });
 
   it('remediates a failing pre-upgrade hook by rollback, with the revision history helm produces', async () => {

@@ -156,6 +156,11 @@ export interface ApplyOptions {
    */
   takeoverManagers?: ReadonlySet<string>;
   /**
+   * takeImperative also takes over fields whose conflicting managers only ever wrote with `Update`
+   * (kubectl create/edit/scale): imperative edits, not another declarative owner.
+   */
+  takeImperative?: boolean;
+  /**
    * forceReplace deletes and recreates an object the API server refuses to update in place
    * (immutable fields: HTTP 422), as Helm's --force-replace does.
    */
@@ -181,8 +186,7 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
         continue;
       }
       const failure = applyFailure(o, e);
-      const takeover = opts.takeoverManagers;
-      if (!takeover || !failure.conflicts.length || !failure.conflicts.every((c) => takeover.has(c.manager))) throw failure;
+      if (!failure.conflicts.length || !(await mayTakeOver(client, o, failure, opts))) throw failure;
       try {
         out.push(await client.apply(o, { fieldManager: opts.fieldManager, force: true, dryRun: opts.dryRun }));
       } catch (e2) {
@@ -192,6 +196,20 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
     opts.onApplied?.(o, i, objs.length);
   }
   return out;
+}
+
+/** mayTakeOver says whether every conflicting manager is one Capstan takes fields from without force. */
+async function mayTakeOver(client: KubeClient, o: KubeObject, failure: ApplyError, opts: ApplyOptions): Promise<boolean> {
+  const takeover = opts.takeoverManagers ?? new Set<string>();
+  let imperative = new Set<string>();
+  if (opts.takeImperative && !failure.conflicts.every((c) => takeover.has(c.manager))) {
+    const live = await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+    const entries = live?.metadata.managedFields ?? [];
+    imperative = new Set(
+      entries.filter((f) => f.operation === 'Update' && !entries.some((g) => g.manager === f.manager && g.operation === 'Apply')).map((f) => f.manager),
+    );
+  }
+  return failure.conflicts.every((c) => takeover.has(c.manager) || imperative.has(c.manager));
 }
 
 /** replaceObject deletes an object (foreground), waits until it is gone, and applies it anew. */

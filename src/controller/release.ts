@@ -296,6 +296,7 @@ async function deploy(
       force: opts.force,
       forceReplace: opts.forceReplace,
       takeoverManagers: HELM_MANAGERS,
+      takeImperative: true,
       onApplied: (_o, i, n) => {
         if ((i + 1) % 50 === 0) ctx.log(`${kind}: applied ${i + 1}/${n} objects`);
       },
