@@ -169,6 +169,8 @@ describe('Helm lifecycle', () => {
         .filter((l) => l && !l.includes('kube-root-ca'))
         .sort();
     assert.deepEqual(objects(ns), objects(helmNs), 'final objects');
+    // podinfo's pods take host ports 8080/9443 on a node: free them for later tests and runs.
+    for (const n of [ns, helmNs]) cluster.kubectl(['delete', 'namespace', n, '--wait=false']);
   });
 
   it('refuses objects that belong to another release or to nobody, as helm does', async () => {
