@@ -67,6 +67,58 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** onRequest observes every request (metrics): verb, duration in seconds, HTTP code (0 on network errors). */
   onRequest?: (verb: string, seconds: number, code: number) => void;
+  /** limiter paces requests (client-go's QPS/burst); shared by clients made with withImpersonation. */
+  limiter?: RateLimiter;
+}
+
+/**
+ * RateLimiter is a token bucket like client-go's: `burst` requests at once, refilled at `qps` per
+ * second. `take` resolves when a token is available.
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last = Date.now();
+  private queue: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    readonly qps: number,
+    readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(): Promise<void> {
+    if (this.qps <= 0) return Promise.resolve();
+    this.refill();
+    if (this.tokens >= 1 && this.queue.length === 0) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((r) => {
+      this.queue.push(r);
+      this.schedule();
+    });
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refill();
+      while (this.queue.length && this.tokens >= 1) {
+        this.tokens -= 1;
+        this.queue.shift()!();
+      }
+      if (this.queue.length) this.schedule();
+    }, Math.max(1, Math.ceil(1000 / this.qps)));
+  }
 }
 
 /** splitApiVersion splits "apps/v1" into group "apps" and version "v1" ("v1" is the core group). */
@@ -121,6 +173,7 @@ export class KubeClient {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
+    await this.opts.limiter?.take();
     const started = process.hrtime.bigint();
     const verb = verbOf(method, path);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { KubeClient } from '../apply/kubeclient.js';
+import { KubeClient, RateLimiter } from '../apply/kubeclient.js';
 import { discoverCapabilities, type ClusterCapabilities } from './capabilities.js';
 import { EventRecorder } from './events.js';
 import { LeaderElector } from './leader.js';
@@ -37,6 +37,12 @@ export interface ManagerOptions {
   gracefulShutdownMs: number;
   /** capabilitiesTtlMs: how long discovery results are reused for rendering. */
   capabilitiesTtlMs: number;
+  /** apiQps/apiBurst pace requests to the API server (0: unlimited), like client-go. */
+  apiQps: number;
+  apiBurst: number;
+  /** retryBaseDelayMs/retryMaxDelayMs bound the per-release exponential backoff after errors. */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
 }
 
 /** managerOptions fills defaults once, at the boundary. */
@@ -48,6 +54,10 @@ export function managerOptions(o: Partial<ManagerOptions> & Pick<ManagerOptions,
     metricsAddress: ':8080',
     gracefulShutdownMs: 30_000,
     capabilitiesTtlMs: 60_000,
+    apiQps: 50,
+    apiBurst: 100,
+    retryBaseDelayMs: 1_000,
+    retryMaxDelayMs: 300_000,
     ...o,
   };
 }
@@ -72,12 +82,15 @@ export class Manager {
 
   constructor(readonly o: ManagerOptions) {
     this.client = new KubeClient(o.kubeConfig, {
+      limiter: new RateLimiter(o.apiQps, o.apiBurst),
       onRequest: (verb, seconds, code) => {
         this.metrics.apiLatency.observe({ verb, code: String(code) }, seconds);
         if (code === 0 || code >= 500) this.metrics.apiErrors.inc({ verb });
       },
     });
     this.queue = new WorkQueue({
+      baseDelayMs: o.retryBaseDelayMs,
+      maxDelayMs: o.retryMaxDelayMs,
       metrics: {
         depth: (n) => this.metrics.queueDepth.set(n),
         add: () => this.metrics.queueAdds.inc(),

@@ -22,6 +22,10 @@ const SPECS: FlagSpec[] = [
   { name: 'lease-duration', kind: 'string', usage: 'lease duration (default 15s)' },
   { name: 'renew-deadline', kind: 'string', usage: 'renew deadline (default 10s)' },
   { name: 'retry-period', kind: 'string', usage: 'retry period (default 2s)' },
+  { name: 'kube-api-qps', kind: 'string', usage: 'requests per second to the API server (default 50; 0: unlimited)' },
+  { name: 'kube-api-burst', kind: 'string', usage: 'burst of requests to the API server (default 100)' },
+  { name: 'retry-base-delay', kind: 'string', usage: 'first backoff after a failed reconcile (default 1s)' },
+  { name: 'retry-max-delay', kind: 'string', usage: 'longest backoff after failed reconciles (default 5m)' },
   { name: 'default-service-account', kind: 'string', usage: 'ServiceAccount to impersonate when a release names none' },
   { name: 'graceful-shutdown-timeout', kind: 'string', usage: 'how long in-flight reconciles may finish after SIGTERM (default 30s)' },
   { name: 'log-level', kind: 'string', usage: 'error, warn, info or debug (default info)' },
@@ -77,6 +81,10 @@ export async function run(argv: string[]): Promise<number> {
       cacheDir: get('cache-dir'),
       cacheMaxBytes: get('cache-max-bytes') ? Number(get('cache-max-bytes')) : undefined,
       defaultServiceAccount: get('default-service-account'),
+      apiQps: Number(get('kube-api-qps') ?? 50),
+      apiBurst: Number(get('kube-api-burst') ?? 100),
+      retryBaseDelayMs: parseDuration(get('retry-base-delay'), 1_000),
+      retryMaxDelayMs: parseDuration(get('retry-max-delay'), 300_000),
       gracefulShutdownMs: parseDuration(get('graceful-shutdown-timeout'), 30_000),
       leaderElection: bool('leader-elect')
         ? {
