@@ -18,6 +18,7 @@ import {
   FINALIZER,
   KIND,
   REQUESTED_AT_ANNOTATION,
+  ROLLBACK_ANNOTATION,
   WATCH_LABEL,
 } from '../src/controller/types.js';
 
@@ -331,6 +332,7 @@ export function generate(): string {
     '| name | kind | meaning |',
     '|---|---|---|',
     `| ${code(REQUESTED_AT_ANNOTATION)} | annotation on the HelmRelease | A new value (any string, usually a timestamp) requests an immediate reconcile and resets the failure counts, also of a Stalled release. The value handled last is in ${code('status.lastHandledReconcileAt')}. |`,
+    `| ${code(ROLLBACK_ANNOTATION)} | annotation on the HelmRelease | A new value (a revision, or ${code('REVISION/any-nonce')} to repeat a request) rolls the release back to that Helm revision with Helm's rollback semantics (a new revision with the old manifest, rollback hooks run). The rolled-back release is kept until the spec changes; an unknown revision makes the release Stalled. The value handled last is in ${code('status.lastHandledRollback')}. |`,
     `| ${code(WATCH_LABEL + '=true')} | label on a ConfigMap/Secret | Changes to it trigger reconciles of the HelmReleases whose ${code('valuesFrom')} names it. |`,
     `| ${code(FINALIZER)} | finalizer on the HelmRelease | Added on the first reconcile; deleting the HelmRelease uninstalls the release first (unless ${code('spec.suspend')}). |`,
     '',
