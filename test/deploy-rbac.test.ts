@@ -169,14 +169,19 @@ before(async () => {
   ]);
 });
 
-after(async () => {
-  for (const c of running) {
+/** stopAll stops every controller this file started so far (two would race on the same releases). */
+async function stopAll(): Promise<void> {
+  for (const c of running.splice(0)) {
     if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue;
     await new Promise<void>((r) => {
       c.proc.once('exit', () => r());
       c.proc.kill('SIGTERM');
     });
   }
+}
+
+after(async () => {
+  await stopAll();
   for (const args of [
     ['delete', 'clusterrolebinding', `capstan-controller-${id}`, '--ignore-not-found'],
     ['delete', 'clusterrole', `capstan-controller-${id}`, '--ignore-not-found'],
@@ -333,6 +338,8 @@ describe('deploy/rbac in tenant mode', () => {
 
 describe('deploy/namespaced: Roles only, one namespace', () => {
   it('installs a release with only the overlay Roles in the namespace it watches', async () => {
+    // The tenant-mode controllers above watch the same label: only this one may run now.
+    await stopAll();
     // The overlay's RBAC objects, moved from capstan-system into the team namespace.
     const ns = tenant();
     const rendered = parseAllDocuments(cluster.kubectl(['kustomize', join(root, 'deploy', 'namespaced')]))
