@@ -240,6 +240,40 @@ describe('controller end to end', () => {
     assert.match(events, /DriftDetected/);
   });
 
+  it('composes values from ConfigMaps and Secrets, and upgrades when a watched ConfigMap changes', async () => {
+    const ns = cluster.namespace('e2e-valuesfrom');
+    const chart = await pushTestChart(registry, 'e2e', 'vf', '1.0.0', webChart());
+    const configMap = (message: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'vf-values', namespace: ns, labels: { 'reconcile.helm.capstan.dev/watch': 'true' } },
+        data: { 'values.yaml': `message: ${message}\nreplicas: 1\n` },
+      });
+    cluster.kubectl(['apply', '-f', '-'], configMap('from-configmap'));
+    cluster.kubectl(['create', 'secret', 'generic', 'vf-secret', '-n', ns, '--from-literal=replicas=2']);
+    applyHR(ns, 'vf', {
+      interval: '10m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      valuesFrom: [
+        { kind: 'ConfigMap', name: 'vf-values' },
+        { kind: 'Secret', name: 'vf-secret', valuesKey: 'replicas', targetPath: 'replicas' },
+        { kind: 'Secret', name: 'absent', optional: true },
+      ],
+    });
+    await waitFor(ns, 'vf', readyFor());
+    const message = () => JSON.parse(cluster.kubectl(['get', 'configmap', 'vf-config', '-n', ns, '-o', 'json'])).data.message;
+    assert.equal(message(), 'from-configmap');
+    assert.equal(JSON.parse(cluster.kubectl(['get', 'deployment', 'vf', '-n', ns, '-o', 'json'])).spec.replicas, 2, 'targetPath from the Secret wins over the ConfigMap');
+    cluster.kubectl(['apply', '-f', '-'], configMap('changed'));
+    // No spec change and a 10m interval: only the watch on the labelled ConfigMap can trigger this.
+    await waitFor(ns, 'vf', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 2);
+    assert.equal(message(), 'changed');
+    const hr = getHR(ns, 'vf');
+    assert.doesNotMatch(JSON.stringify(hr.status), /"replicas"\s*:\s*"?2/, 'values from Secrets do not appear in status');
+  });
+
   it('replaces an object it cannot update in place only when forceReplace is set', async () => {
     const ns = cluster.namespace('e2e-replace');
     const job = (cmd: string) => ({
