@@ -10,6 +10,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { refString, statusOf, summarizeNotReady, type ObjectRef, type ObjectStatus } from '../apply/applier.js';
 import { KubeApiError, splitApiVersion, type KubeClient } from '../apply/kubeclient.js';
 import { setCondition } from '../kstatus/index.js';
+import { PENDING_STATUSES } from '../release/record.js';
 import { ReleaseStorage, type StoredRelease } from '../release/storage.js';
 import type { ClusterCapabilities } from './capabilities.js';
 import type { EventRecorder } from './events.js';
@@ -387,7 +388,7 @@ export class Reconciler {
     if (!last) return { kind: 'Absent', reason: 'no release in storage' };
     const st = last.record.info.status;
     if (st === 'uninstalled') return { kind: 'Absent', reason: 'release was uninstalled (history kept)' };
-    if (st === 'pending-install' || st === 'pending-upgrade' || st === 'pending-rollback' || st === 'uninstalling') {
+    if (PENDING_STATUSES.has(st) || st === 'uninstalling') {
       return { kind: 'Locked', reason: `revision ${last.record.version} is ${st}`, last };
     }
     const prev = hr.status?.lastAttemptedRevision;

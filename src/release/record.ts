@@ -71,9 +71,6 @@ export interface ReleaseRecord {
   apply_method?: 'ssa' | 'csa';
 }
 
-/** GO_ZERO_TIME is how Go's JSON shows an unset time.Time. */
-export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
-
 /** encodeRecord turns a record into the Secret's `release` value (base64 of gzip of JSON). */
 export function encodeRecord(rec: ReleaseRecord): string {
   return gzipSync(Buffer.from(JSON.stringify(rec), 'utf8')).toString('base64');
