@@ -32,6 +32,7 @@ import {
   unlock,
   upgrade,
   type ActionOutcome,
+  type Desired,
   type ReleaseContext,
 } from './release.js';
 import { TerminalError, type ReconcileAction, type ReconcileResult } from './result.js';
@@ -78,14 +79,15 @@ export interface ReconcilerOptions {
   signal?: AbortSignal;
 }
 
-/** ReleaseState is the closed set of situations a release can be in. */
-export type ReleaseState =
+/** ReleaseState is the closed set of situations a release can be in, with the history it was read from. */
+export type ReleaseState = (
   | { kind: 'Absent'; reason: string }
   | { kind: 'Locked'; reason: string; last: StoredRelease }
   | { kind: 'OutOfSync'; reason: string; last: StoredRelease }
   | { kind: 'Failed'; reason: string; last: StoredRelease }
   | { kind: 'ChangedOutside'; reason: string; last: StoredRelease }
-  | { kind: 'InSync'; reason: string; last: StoredRelease };
+  | { kind: 'InSync'; reason: string; last: StoredRelease }
+) & { history: StoredRelease[] };
 
 const DEPENDENCY_REQUEUE_MS = 5_000;
 const NOT_READY_REQUEUE_MS = 10_000;
@@ -224,41 +226,21 @@ export class Reconciler {
     status.conditions = (status.conditions ?? []).filter((c) => c.type !== ConditionType.Stalled);
     if (newGeneration) await this.writeStatus(hr, status);
 
-    // Desired state: resolve, pull, load, compose values, render. Nothing is written before this succeeds.
+    // Desired state: resolve, pull, load, compose values. Nothing is written before this succeeds;
+    // rendering waits until an action needs it (an in-sync release is not rendered).
     const ctx = this.context(hr, log);
     let desiredDigest: string;
     let version: string | undefined;
-    let rendered;
     let values;
-    let chartName = '';
+    let chart;
+    let access;
     try {
-      const access = await registryAccess(this.o.client, hr);
+      access = await registryAccess(this.o.client, hr);
       const resolved = await this.o.charts.resolve(hr.spec.chart, access);
       desiredDigest = resolved.digest;
-      const { chart } = await this.o.charts.load(hr.spec.chart, desiredDigest, access);
+      chart = (await this.o.charts.load(hr.spec.chart, desiredDigest, access)).chart;
       version = resolved.version ?? chart.metadata.version;
-      chartName = chart.metadata.name;
       values = await composeValues(this.o.client, hr);
-      const last = await ctx.storage.last(ctx.release.name);
-      const isInstall = !last || last.record.info.status === 'uninstalled';
-      const t = process.hrtime.bigint();
-      rendered = render({
-        chart,
-        values,
-        releaseName: ctx.release.name,
-        namespace: ctx.release.namespace,
-        revision: (last?.record.version ?? 0) + 1,
-        isInstall,
-        capabilities: await this.o.capabilities(),
-      });
-      this.o.observe?.render?.(Number(process.hrtime.bigint() - t) / 1e9);
-      const post = await this.o.postRenderers.run(hr, rendered, access, ctx.release.namespace);
-      rendered = post.rendered;
-      if (post.changes.length) {
-        const msg = `post-renderers changed object identities: ${describeChanges(post.changes)}`;
-        log.warn(msg);
-        void this.o.events.event(hr, 'Warning', 'PostRenderChanges', msg);
-      }
     } catch (e) {
       if (e instanceof TerminalError) return stalled(e.reason, e.message);
       const msg = (e as Error).message;
@@ -267,6 +249,34 @@ export class Reconciler {
       await this.writeStatus(hr, status);
       throw e;
     }
+    const chartName = chart.metadata.name;
+    /** desiredFor renders and post-renders the chart as revision `revision`; a failure stalls the release. */
+    const desiredFor = async (revision: number, isInstall: boolean): Promise<Desired> => {
+      try {
+        const t = process.hrtime.bigint();
+        let rendered = render({
+          chart,
+          values,
+          releaseName: ctx.release.name,
+          namespace: ctx.release.namespace,
+          revision,
+          isInstall,
+          capabilities: await this.o.capabilities(),
+        });
+        this.o.observe?.render?.(Number(process.hrtime.bigint() - t) / 1e9);
+        const post = await this.o.postRenderers.run(hr, rendered, access, ctx.release.namespace);
+        rendered = post.rendered;
+        if (post.changes.length) {
+          const msg = `post-renderers changed object identities: ${describeChanges(post.changes)}`;
+          log.warn(msg);
+          void this.o.events.event(hr, 'Warning', 'PostRenderChanges', msg);
+        }
+        return { rendered, config: values };
+      } catch (e) {
+        if (e instanceof TerminalError) return stalled(e.reason, e.message);
+        throw e;
+      }
+    };
     const attempted: Revision = {
       chartRef: hr.spec.chart.ref,
       chartName,
@@ -282,7 +292,7 @@ export class Reconciler {
     }
     const state = await this.determineReleaseState(hr, ctx, attempted);
     log.info('release state', { state: state.kind, reason: state.reason });
-    const desired = { rendered, config: values };
+    const nextRevision = (state.history[state.history.length - 1]?.record.version ?? 0) + 1;
     const upgradeOpts = {
       disableHooks: hr.spec.upgrade?.disableHooks,
       disableWait: hr.spec.upgrade?.disableWait,
@@ -321,21 +331,22 @@ export class Reconciler {
     try {
       switch (state.kind) {
         case 'Absent': {
-          const last = await ctx.storage.last(ctx.release.name);
-          await runAction('install', () => install(ctx, desired, (last?.record.version ?? 0) + 1, installOpts));
+          const desired = await desiredFor(nextRevision, true);
+          await runAction('install', () => install(ctx, desired, nextRevision, installOpts));
           break;
         }
         case 'Locked': {
           log.warn('release was left pending; unlocking', { revision: state.last.record.version, status: state.last.record.info.status });
           const unlocked = await unlock(ctx, state.last);
           void this.o.events.event(hr, 'Warning', 'Unlocked', `Release ${ctx.release.name} v${unlocked.record.version} was ${state.last.record.info.status}; marked failed`);
-          return this.remediateOrRetry(hr, status, ctx, unlocked, desired, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
+          return this.remediateOrRetry(hr, status, ctx, unlocked, desiredFor, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
         }
         case 'Failed':
-          return this.remediateOrRetry(hr, status, ctx, state.last, desired, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
+          return this.remediateOrRetry(hr, status, ctx, state.last, desiredFor, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
         case 'OutOfSync':
         case 'ChangedOutside': {
-          const deployed = (await ctx.storage.history(ctx.release.name)).reverse().find((r) => r.record.info.status === 'deployed');
+          const deployed = [...state.history].reverse().find((r) => r.record.info.status === 'deployed');
+          const desired = await desiredFor(nextRevision, false);
           await runAction('upgrade', () => upgrade(ctx, desired, state.last, deployed, upgradeOpts));
           break;
         }
@@ -385,11 +396,11 @@ export class Reconciler {
   async determineReleaseState(hr: HelmRelease, ctx: ReleaseContext, desired: Revision): Promise<ReleaseState> {
     const history = await ctx.storage.history(ctx.release.name);
     const last = history[history.length - 1];
-    if (!last) return { kind: 'Absent', reason: 'no release in storage' };
+    if (!last) return { kind: 'Absent', reason: 'no release in storage', history };
     const st = last.record.info.status;
-    if (st === 'uninstalled') return { kind: 'Absent', reason: 'release was uninstalled (history kept)' };
+    if (st === 'uninstalled') return { kind: 'Absent', reason: 'release was uninstalled (history kept)', history };
     if (PENDING_STATUSES.has(st) || st === 'uninstalling') {
-      return { kind: 'Locked', reason: `revision ${last.record.version} is ${st}`, last };
+      return { kind: 'Locked', reason: `revision ${last.record.version} is ${st}`, last, history };
     }
     const prev = hr.status?.lastAttemptedRevision;
     const generation = hr.metadata.generation ?? 0;
@@ -399,14 +410,14 @@ export class Reconciler {
       prev.valuesChecksum !== desired.valuesChecksum ||
       hr.status?.lastAttemptedGeneration !== generation;
     if (specChanged && !(st === 'failed' && prev && prev.digest === desired.digest && prev.valuesChecksum === desired.valuesChecksum)) {
-      return { kind: 'OutOfSync', reason: prev ? 'chart, values or spec changed' : 'release not yet managed by this HelmRelease', last };
+      return { kind: 'OutOfSync', reason: prev ? 'chart, values or spec changed' : 'release not yet managed by this HelmRelease', last, history };
     }
-    if (st === 'failed') return { kind: 'Failed', reason: `revision ${last.record.version} failed`, last };
+    if (st === 'failed') return { kind: 'Failed', reason: `revision ${last.record.version} failed`, last, history };
     const known = hr.status?.history?.find((h) => h.revision === last.record.version);
     if (!known || known.recordDigest !== last.digest) {
-      return { kind: 'ChangedOutside', reason: `revision ${last.record.version} was written outside Capstan (helm rollback/upgrade?)`, last };
+      return { kind: 'ChangedOutside', reason: `revision ${last.record.version} was written outside Capstan (helm rollback/upgrade?)`, last, history };
     }
-    return { kind: 'InSync', reason: `revision ${last.record.version} is deployed and matches the spec`, last };
+    return { kind: 'InSync', reason: `revision ${last.record.version} is deployed and matches the spec`, last, history };
   }
 
   /**
@@ -418,7 +429,7 @@ export class Reconciler {
     status: HelmReleaseStatus,
     ctx: ReleaseContext,
     last: StoredRelease,
-    desired: Parameters<typeof install>[1],
+    desiredFor: (revision: number, isInstall: boolean) => Promise<Desired>,
     attempted: Revision,
     cond: (type: string, s: Condition['status'], reason: string, message: string) => void,
     stalled: (reason: string, message: string) => Promise<never>,
@@ -449,8 +460,11 @@ export class Reconciler {
           cond(ConditionType.Remediated, 'True', 'UninstallSucceeded', `Uninstalled failed revision ${last.record.version}`);
         }
         const fresh = await ctx.storage.last(ctx.release.name);
-        await runAction('install', () => install(ctx, desired, (fresh?.record.version ?? 0) + 1, installOpts));
+        const revision = (fresh?.record.version ?? 0) + 1;
+        const desired = await desiredFor(revision, true);
+        await runAction('install', () => install(ctx, desired, revision, installOpts));
       } else {
+        const desired = await desiredFor(last.record.version + 1, false);
         await runAction('upgrade', () => upgrade(ctx, desired, last, deployed, upgradeOpts));
       }
     } catch (e) {
