@@ -59,7 +59,10 @@ function writeChart(dir: string, c: CaseSource, direct: boolean): void {
     writeFileSync(join(dir, 'templates', 'case.yaml'), c.template);
   } else {
     writeFileSync(join(dir, 'templates', '_case.tpl'), c.template);
-    writeFileSync(join(dir, 'templates', 'out.yaml'), 'raw: {{ include "x/templates/_case.tpl" . | b64enc | quote }}\n');
+    writeFileSync(
+      join(dir, 'templates', 'out.yaml'),
+      'raw: {{ include "x/templates/_case.tpl" . | b64enc | quote }}\n',
+    );
   }
 }
 

@@ -27,7 +27,8 @@ let registry: string;
 
 const applyHR = (ns: string, name: string, spec: Record<string, unknown>) => applyHRIn(cluster, ns, name, spec);
 const getHR = (ns: string, name: string) => getHRIn(cluster, ns, name);
-const waitFor = (ns: string, name: string, ok: (hr: any) => boolean, timeoutMs?: number) => waitForHR(cluster, ns, name, ok, timeoutMs);
+const waitFor = (ns: string, name: string, ok: (hr: any) => boolean, timeoutMs?: number) =>
+  waitForHR(cluster, ns, name, ok, timeoutMs);
 const exists = (ns: string, kind: string, name: string) => existsIn(cluster, ns, kind, name);
 
 function helm(args: string[]): string {
@@ -49,22 +50,38 @@ describe('controller end to end', () => {
   it('installs a chart pinned by digest and reaches Ready; helm and kubectl wait see it', async () => {
     const ns = cluster.namespace('e2e-install');
     const chart = await pushTestChart(registry, 'e2e', 'web', '1.0.0', webChart());
-    applyHR(ns, 'web', { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'installed' } });
+    applyHR(ns, 'web', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'installed' },
+    });
     cluster.kubectl(['wait', '--for=condition=Ready', 'helmrelease/web', '-n', ns, '--timeout=60s']);
     const hr = getHR(ns, 'web');
     assert.equal(hr.status.lastAppliedRevision.digest, chart.digest);
     assert.equal(hr.status.history.length, 1);
-    assert.deepEqual(
-      hr.status.inventory.entries.map((e: any) => `${e.kind}/${e.name}`).sort(),
-      ['ConfigMap/web-config', 'Deployment/web', 'Service/web'],
-    );
-    for (const [kind, name] of [['deployment', 'web'], ['service', 'web'], ['configmap', 'web-config']]) {
+    assert.deepEqual(hr.status.inventory.entries.map((e: any) => `${e.kind}/${e.name}`).sort(), [
+      'ConfigMap/web-config',
+      'Deployment/web',
+      'Service/web',
+    ]);
+    for (const [kind, name] of [
+      ['deployment', 'web'],
+      ['service', 'web'],
+      ['configmap', 'web-config'],
+    ]) {
       const o = JSON.parse(cluster.kubectl(['get', kind, name, '-n', ns, '-o', 'json', '--show-managed-fields']));
-      assert.ok(o.metadata.managedFields.some((f: any) => f.manager === 'capstan' && f.operation === 'Apply'), `${kind}/${name} is applied by capstan`);
+      assert.ok(
+        o.metadata.managedFields.some((f: any) => f.manager === 'capstan' && f.operation === 'Apply'),
+        `${kind}/${name} is applied by capstan`,
+      );
       assert.equal(o.metadata.annotations['meta.helm.sh/release-name'], 'web');
     }
     const list = JSON.parse(helm(['list', '-n', ns, '-o', 'json']));
-    assert.deepEqual(list.map((r: any) => [r.name, r.status, r.chart]), [['web', 'deployed', 'web-1.0.0']]);
+    assert.deepEqual(
+      list.map((r: any) => [r.name, r.status, r.chart]),
+      [['web', 'deployed', 'web-1.0.0']],
+    );
     assert.deepEqual(JSON.parse(helm(['get', 'values', 'web', '-n', ns, '-o', 'json'])), { message: 'installed' });
   });
 
@@ -74,20 +91,48 @@ describe('controller end to end', () => {
     const withoutConfigMap = webChart();
     delete withoutConfigMap['templates/configmap.yaml'];
     const v2 = await pushTestChart(registry, 'e2e', 'prune', '2.0.0', withoutConfigMap);
-    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, version: '1.x' }, values: { message: 'one' } });
+    applyHR(ns, 'app', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: v1.ref, version: '1.x' },
+      values: { message: 'one' },
+    });
     await waitFor(ns, 'app', readyFor());
-    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v1.ref, version: '1.x' }, values: { message: 'two' } });
+    applyHR(ns, 'app', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: v1.ref, version: '1.x' },
+      values: { message: 'two' },
+    });
     let hr = await waitFor(ns, 'app', (h) => readyFor()(h) && h.status.history?.length === 2);
-    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'app-config', '-n', ns, '-o', 'json'])).data.message, 'two');
-    assert.deepEqual(hr.status.history.map((h: any) => [h.revision, h.status]), [[2, 'deployed'], [1, 'superseded']]);
-    applyHR(ns, 'app', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, version: '>=2.0.0 <3' }, values: { message: 'two' } });
+    assert.equal(
+      JSON.parse(cluster.kubectl(['get', 'configmap', 'app-config', '-n', ns, '-o', 'json'])).data.message,
+      'two',
+    );
+    assert.deepEqual(
+      hr.status.history.map((h: any) => [h.revision, h.status]),
+      [
+        [2, 'deployed'],
+        [1, 'superseded'],
+      ],
+    );
+    applyHR(ns, 'app', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: v2.ref, version: '>=2.0.0 <3' },
+      values: { message: 'two' },
+    });
     hr = await waitFor(ns, 'app', (h) => readyFor()(h) && h.status.lastAppliedRevision?.version === '2.0.0');
     assert.equal(hr.status.lastAppliedRevision.digest, v2.digest);
     assert.equal(exists(ns, 'configmap', 'app-config'), false, 'the ConfigMap dropped by 2.0.0 is pruned');
     assert.ok(exists(ns, 'deployment', 'app'));
     assert.deepEqual(
       JSON.parse(helm(['history', 'app', '-n', ns, '-o', 'json'])).map((h: any) => [h.revision, h.status]),
-      [[1, 'superseded'], [2, 'superseded'], [3, 'deployed']],
+      [
+        [1, 'superseded'],
+        [2, 'superseded'],
+        [3, 'deployed'],
+      ],
     );
   });
 
@@ -100,23 +145,50 @@ describe('controller end to end', () => {
       '  {{- if .Values.replicas }}\n  replicas: {{ .Values.replicas }}\n  {{- end }}\n',
     );
     const chart = await pushTestChart(registry, 'e2e', 'conflict', '1.0.0', files);
-    const spec = { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'mine' } };
+    const spec = {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'mine' },
+    };
     applyHR(ns, 'c', spec);
     await waitFor(ns, 'c', readyFor());
     // An HPA-like scaler owns replicas, which the chart leaves out.
     cluster.kubectl(['scale', 'deployment/c', '-n', ns, '--replicas=3']);
     // Another Apply manager takes data.message.
-    cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=other-team', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c-config', namespace: ns }, data: { message: 'theirs' } }));
+    cluster.kubectl(
+      ['apply', '--server-side', '--force-conflicts', '--field-manager=other-team', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c-config', namespace: ns },
+        data: { message: 'theirs' },
+      }),
+    );
     applyHR(ns, 'c', { ...spec, values: { message: 'mine-v2' } });
-    let hr = await waitFor(ns, 'c', (h) => cond(h, 'Ready')?.status === 'False' && h.status.observedGeneration === h.metadata.generation && /conflict/.test(cond(h, 'Ready').message));
+    let hr = await waitFor(
+      ns,
+      'c',
+      (h) =>
+        cond(h, 'Ready')?.status === 'False' &&
+        h.status.observedGeneration === h.metadata.generation &&
+        /conflict/.test(cond(h, 'Ready').message),
+    );
     assert.match(cond(hr, 'Ready').message, /\.data\.message/);
     assert.match(cond(hr, 'Ready').message, /other-team/);
-    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json'])).data.message, 'theirs');
+    assert.equal(
+      JSON.parse(cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json'])).data.message,
+      'theirs',
+    );
     applyHR(ns, 'c', { ...spec, values: { message: 'mine-v2' }, upgrade: { forceConflicts: true } });
     hr = await waitFor(ns, 'c', readyFor());
-    const cm = JSON.parse(cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json', '--show-managed-fields']));
+    const cm = JSON.parse(
+      cluster.kubectl(['get', 'configmap', 'c-config', '-n', ns, '-o', 'json', '--show-managed-fields']),
+    );
     assert.equal(cm.data.message, 'mine-v2');
-    const owners = cm.metadata.managedFields.filter((f: any) => JSON.stringify(f.fieldsV1).includes('f:message')).map((f: any) => f.manager);
+    const owners = cm.metadata.managedFields
+      .filter((f: any) => JSON.stringify(f.fieldsV1).includes('f:message'))
+      .map((f: any) => f.manager);
     assert.deepEqual(owners, ['capstan']);
     const d = JSON.parse(cluster.kubectl(['get', 'deployment', 'c', '-n', ns, '-o', 'json']));
     assert.equal(d.spec.replicas, 3, 'replicas, which the chart does not set, keep the scaler value');
@@ -127,7 +199,11 @@ describe('controller end to end', () => {
     const chart = await pushTestChart(registry, 'e2e', 'notready', '1.0.0', webChart());
     const spec = { interval: '1m', timeout: '6s', chart: { ref: chart.ref, digest: chart.digest } };
     applyHR(ns, 'nr', { ...spec, values: { nodeSelector: { 'no-such-node': 'true' } } });
-    let hr = await waitFor(ns, 'nr', (h) => cond(h, 'Ready')?.status === 'False' && /Deployment/.test(cond(h, 'Ready')?.message ?? ''));
+    let hr = await waitFor(
+      ns,
+      'nr',
+      (h) => cond(h, 'Ready')?.status === 'False' && /Deployment/.test(cond(h, 'Ready')?.message ?? ''),
+    );
     assert.match(cond(hr, 'Ready').message, new RegExp(`Deployment ${ns}/nr`));
     applyHR(ns, 'nr', { ...spec, timeout: '30s', values: { nodeSelector: {} } });
     hr = await waitFor(ns, 'nr', readyFor());
@@ -141,15 +217,53 @@ describe('controller end to end', () => {
       ...webChart(),
       'values.schema.json': JSON.stringify({ type: 'object', properties: { replicas: { type: 'integer' } } }),
     });
-    const broken = await pushTestChart(registry, 'e2e', 'broken', '1.0.0', { ...webChart(), 'templates/boom.yaml': '{{ fail "the chart refuses these values" }}\n' });
+    const broken = await pushTestChart(registry, 'e2e', 'broken', '1.0.0', {
+      ...webChart(),
+      'templates/boom.yaml': '{{ fail "the chart refuses these values" }}\n',
+    });
     const cases: { name: string; spec: Record<string, unknown>; reason: RegExp; message: RegExp }[] = [
-      { name: 'unknown-chart', spec: { chart: { ref: `oci://${registry}/e2e/does-not-exist`, version: '1.0.0' } }, reason: /ChartPullFailed|InvalidSpec/, message: /spec\.chart/ },
-      { name: 'digest-mismatch', spec: { chart: { ref: good.ref, digest: `sha256:${'0'.repeat(64)}` } }, reason: /ChartPullFailed/, message: /spec\.chart/ },
-      { name: 'schema', spec: { chart: { ref: schema.ref, digest: schema.digest }, values: { replicas: 'many' } }, reason: /RenderFailed/, message: /replicas/ },
-      { name: 'template-error', spec: { chart: { ref: broken.ref, digest: broken.digest } }, reason: /RenderFailed/, message: /the chart refuses these values/ },
-      { name: 'missing-secret', spec: { chart: { ref: good.ref, digest: good.digest }, valuesFrom: [{ kind: 'Secret', name: 'nope' }] }, reason: /ValuesNotFound/, message: /spec\.valuesFrom\[0\]/ },
-      { name: 'cycle-a', spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-b' }] }, reason: /DependencyCycle/, message: /cycle/ },
-      { name: 'cycle-b', spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-a' }] }, reason: /DependencyCycle/, message: /cycle/ },
+      {
+        name: 'unknown-chart',
+        spec: { chart: { ref: `oci://${registry}/e2e/does-not-exist`, version: '1.0.0' } },
+        reason: /ChartPullFailed|InvalidSpec/,
+        message: /spec\.chart/,
+      },
+      {
+        name: 'digest-mismatch',
+        spec: { chart: { ref: good.ref, digest: `sha256:${'0'.repeat(64)}` } },
+        reason: /ChartPullFailed/,
+        message: /spec\.chart/,
+      },
+      {
+        name: 'schema',
+        spec: { chart: { ref: schema.ref, digest: schema.digest }, values: { replicas: 'many' } },
+        reason: /RenderFailed/,
+        message: /replicas/,
+      },
+      {
+        name: 'template-error',
+        spec: { chart: { ref: broken.ref, digest: broken.digest } },
+        reason: /RenderFailed/,
+        message: /the chart refuses these values/,
+      },
+      {
+        name: 'missing-secret',
+        spec: { chart: { ref: good.ref, digest: good.digest }, valuesFrom: [{ kind: 'Secret', name: 'nope' }] },
+        reason: /ValuesNotFound/,
+        message: /spec\.valuesFrom\[0\]/,
+      },
+      {
+        name: 'cycle-a',
+        spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-b' }] },
+        reason: /DependencyCycle/,
+        message: /cycle/,
+      },
+      {
+        name: 'cycle-b',
+        spec: { chart: { ref: good.ref, digest: good.digest }, dependsOn: [{ name: 'cycle-a' }] },
+        reason: /DependencyCycle/,
+        message: /cycle/,
+      },
     ];
     for (const c of cases) applyHR(ns, c.name, { interval: '1m', timeout: '20s', ...c.spec });
     for (const c of cases) {
@@ -158,8 +272,19 @@ describe('controller end to end', () => {
       assert.match(cond(hr, 'Ready').message, c.message, c.name);
       assert.equal(cond(hr, 'Ready').status, 'False', c.name);
     }
-    assert.equal(cluster.kubectl(['get', 'deployments,configmaps,services', '-n', ns, '-o', 'name']).split('\n').filter((l) => l && !l.includes('kube-root-ca')).length, 0, 'nothing applied');
-    assert.equal(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(), '', 'no release stored');
+    assert.equal(
+      cluster
+        .kubectl(['get', 'deployments,configmaps,services', '-n', ns, '-o', 'name'])
+        .split('\n')
+        .filter((l) => l && !l.includes('kube-root-ca')).length,
+      0,
+      'nothing applied',
+    );
+    assert.equal(
+      cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm', '-o', 'name']).trim(),
+      '',
+      'no release stored',
+    );
     // A malformed digest never gets past the API server's schema.
     assert.throws(
       () => applyHR(ns, 'bad-digest', { interval: '1m', chart: { ref: good.ref, digest: 'sha256:xyz' } }),
@@ -176,8 +301,15 @@ describe('controller end to end', () => {
     // An upgrade that waits (unschedulable pods) while the controller is killed.
     applyHR(ns, 'k', { ...spec, values: { message: 'v2', nodeSelector: { 'no-such-node': 'true' } } });
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim()) await sleep(200);
-    assert.ok(cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim(), 'upgrade got under way');
+    while (
+      Date.now() < deadline &&
+      !cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim()
+    )
+      await sleep(200);
+    assert.ok(
+      cluster.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=helm,status=pending-upgrade', '-o', 'name']).trim(),
+      'upgrade got under way',
+    );
     await ctrl.stop('SIGKILL');
     applyHR(ns, 'k', { ...spec, values: { message: 'v3' } });
     ctrl = await startController(cluster);
@@ -186,7 +318,10 @@ describe('controller end to end', () => {
     assert.ok(!statuses.some((s: string) => s.startsWith('pending')), `no pending revision: ${statuses}`);
     assert.equal(statuses[statuses.length - 1], 'deployed');
     assert.ok(statuses.includes('failed'), 'the interrupted revision is marked failed');
-    assert.equal(JSON.parse(cluster.kubectl(['get', 'configmap', 'k-config', '-n', ns, '-o', 'json'])).data.message, 'v3');
+    assert.equal(
+      JSON.parse(cluster.kubectl(['get', 'configmap', 'k-config', '-n', ns, '-o', 'json'])).data.message,
+      'v3',
+    );
   });
 
   it('uninstalls every object and the release history when the HelmRelease is deleted', async () => {
@@ -205,20 +340,63 @@ describe('controller end to end', () => {
   it('corrects drift from imperative edits, only reports it in warn mode, and leaves ignored paths alone', async () => {
     const ns = cluster.namespace('e2e-drift');
     const chart = await pushTestChart(registry, 'e2e', 'drift', '1.0.0', webChart());
-    const base = { interval: '1m', timeout: '30s', chart: { ref: chart.ref, digest: chart.digest }, values: { message: 'desired' } };
-    applyHR(ns, 'on', { ...base, driftDetection: { mode: 'enabled', ignore: [{ paths: ['/spec/selector'], target: { kind: 'Service' } }] } });
+    const base = {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: chart.ref, digest: chart.digest },
+      values: { message: 'desired' },
+    };
+    applyHR(ns, 'on', {
+      ...base,
+      driftDetection: { mode: 'enabled', ignore: [{ paths: ['/spec/selector'], target: { kind: 'Service' } }] },
+    });
     applyHR(ns, 'warn', { ...base, driftDetection: { mode: 'warn' } });
     await waitFor(ns, 'on', readyFor());
     await waitFor(ns, 'warn', readyFor());
     const edit = (name: string) =>
-      cluster.kubectl(['patch', 'configmap', `${name}-config`, '-n', ns, '--type=merge', '-p', '{"data":{"message":"edited"}}']);
+      cluster.kubectl([
+        'patch',
+        'configmap',
+        `${name}-config`,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"data":{"message":"edited"}}',
+      ]);
     edit('on');
     edit('warn');
-    cluster.kubectl(['patch', 'service', 'on', '-n', ns, '--type=merge', '-p', '{"spec":{"selector":{"app":"canary"}}}']);
-    cluster.kubectl(['patch', 'service', 'warn', '-n', ns, '--type=merge', '-p', '{"spec":{"selector":{"app":"canary"}}}']);
+    cluster.kubectl([
+      'patch',
+      'service',
+      'on',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"selector":{"app":"canary"}}}',
+    ]);
+    cluster.kubectl([
+      'patch',
+      'service',
+      'warn',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"selector":{"app":"canary"}}}',
+    ]);
     const request = (name: string) => {
       const at = String(Date.now());
-      cluster.kubectl(['annotate', 'helmrelease', name, '-n', ns, `reconcile.helm.capstan.dev/requestedAt=${at}`, '--overwrite']);
+      cluster.kubectl([
+        'annotate',
+        'helmrelease',
+        name,
+        '-n',
+        ns,
+        `reconcile.helm.capstan.dev/requestedAt=${at}`,
+        '--overwrite',
+      ]);
       return at;
     };
     const handled = (at: string) => (h: any) => h.status?.lastHandledReconcileAt === at && readyFor()(h);
@@ -226,13 +404,22 @@ describe('controller end to end', () => {
     const warnAt = request('warn');
     const on = await waitFor(ns, 'on', handled(onAt));
     const warn = await waitFor(ns, 'warn', (h) => handled(warnAt)(h) && h.status.drift?.objects > 0);
-    const message = (name: string) => JSON.parse(cluster.kubectl(['get', 'configmap', `${name}-config`, '-n', ns, '-o', 'json'])).data.message;
+    const message = (name: string) =>
+      JSON.parse(cluster.kubectl(['get', 'configmap', `${name}-config`, '-n', ns, '-o', 'json'])).data.message;
     assert.equal(message('on'), 'desired', 'enabled mode takes the field back from kubectl');
-    const selector = (name: string) => JSON.parse(cluster.kubectl(['get', 'service', name, '-n', ns, '-o', 'json'])).spec.selector;
+    const selector = (name: string) =>
+      JSON.parse(cluster.kubectl(['get', 'service', name, '-n', ns, '-o', 'json'])).spec.selector;
     assert.deepEqual(selector('on'), { app: 'canary' }, 'an ignored path Capstan sets is left as edited');
     assert.equal(message('warn'), 'edited', 'warn mode leaves the edit');
-    assert.deepEqual(warn.status.drift.entries.map((e: any) => e.object).sort(), [`ConfigMap ${ns}/warn-config`, `Service ${ns}/warn`]);
-    assert.deepEqual(on.status.drift.entries.map((e: any) => e.object), [`ConfigMap ${ns}/on-config`], 'the ignored Service edit is not drift');
+    assert.deepEqual(warn.status.drift.entries.map((e: any) => e.object).sort(), [
+      `ConfigMap ${ns}/warn-config`,
+      `Service ${ns}/warn`,
+    ]);
+    assert.deepEqual(
+      on.status.drift.entries.map((e: any) => e.object),
+      [`ConfigMap ${ns}/on-config`],
+      'the ignored Service edit is not drift',
+    );
     assert.ok(warn.status.drift.entries[0].fields.includes('/data/message'));
     assert.ok(on.status.drift.objects >= 1);
     const events = cluster.kubectl(['get', 'events', '-n', ns, '-o', 'jsonpath={.items[*].reason}']);
@@ -263,15 +450,24 @@ describe('controller end to end', () => {
       ],
     });
     await waitFor(ns, 'vf', readyFor());
-    const message = () => JSON.parse(cluster.kubectl(['get', 'configmap', 'vf-config', '-n', ns, '-o', 'json'])).data.message;
+    const message = () =>
+      JSON.parse(cluster.kubectl(['get', 'configmap', 'vf-config', '-n', ns, '-o', 'json'])).data.message;
     assert.equal(message(), 'from-configmap');
-    assert.equal(JSON.parse(cluster.kubectl(['get', 'deployment', 'vf', '-n', ns, '-o', 'json'])).spec.replicas, 2, 'targetPath from the Secret wins over the ConfigMap');
+    assert.equal(
+      JSON.parse(cluster.kubectl(['get', 'deployment', 'vf', '-n', ns, '-o', 'json'])).spec.replicas,
+      2,
+      'targetPath from the Secret wins over the ConfigMap',
+    );
     cluster.kubectl(['apply', '-f', '-'], configMap('changed'));
     // No spec change and a 10m interval: only the watch on the labelled ConfigMap can trigger this.
     await waitFor(ns, 'vf', (h) => readyFor()(h) && h.status.lastAppliedRevision?.releaseRevision === 2);
     assert.equal(message(), 'changed');
     const hr = getHR(ns, 'vf');
-    assert.doesNotMatch(JSON.stringify(hr.status), /"replicas"\s*:\s*"?2/, 'values from Secrets do not appear in status');
+    assert.doesNotMatch(
+      JSON.stringify(hr.status),
+      /"replicas"\s*:\s*"?2/,
+      'values from Secrets do not appear in status',
+    );
   });
 
   it('replaces an object it cannot update in place only when forceReplace is set', async () => {
@@ -296,23 +492,39 @@ spec:
     const uid = () => JSON.parse(cluster.kubectl(['get', 'job', 'migrate', '-n', ns, '-o', 'json'])).metadata.uid;
     const first = uid();
     applyHR(ns, 'j', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest } });
-    const refused = await waitFor(ns, 'j', (h) => cond(h, 'Ready')?.status === 'False' && h.status.observedGeneration === h.metadata.generation);
+    const refused = await waitFor(
+      ns,
+      'j',
+      (h) => cond(h, 'Ready')?.status === 'False' && h.status.observedGeneration === h.metadata.generation,
+    );
     assert.match(cond(refused, 'Ready').message, /Job .*migrate.*immutable/s);
     assert.equal(uid(), first);
-    applyHR(ns, 'j', { interval: '1m', timeout: '30s', chart: { ref: v2.ref, digest: v2.digest }, upgrade: { forceReplace: true } });
+    applyHR(ns, 'j', {
+      interval: '1m',
+      timeout: '30s',
+      chart: { ref: v2.ref, digest: v2.digest },
+      upgrade: { forceReplace: true },
+    });
     await waitFor(ns, 'j', readyFor());
     assert.notEqual(uid(), first, 'the Job was deleted and created again');
-    const cmd = JSON.parse(cluster.kubectl(['get', 'job', 'migrate', '-n', ns, '-o', 'json'])).spec.template.spec.containers[0].command;
+    const cmd = JSON.parse(cluster.kubectl(['get', 'job', 'migrate', '-n', ns, '-o', 'json'])).spec.template.spec
+      .containers[0].command;
     assert.deepEqual(cmd, ['date']);
   });
 
   it('exposes reconcile and release metrics', async () => {
     const text = await (await fetch(`${ctrl.metrics}/metrics`)).text();
-    assert.match(text, /^capstan_reconcile_total\{result="(success|requeue)",action="(install|upgrade|noop|drift)"\} [1-9]/m);
+    assert.match(
+      text,
+      /^capstan_reconcile_total\{result="(success|requeue)",action="(install|upgrade|noop|drift)"\} [1-9]/m,
+    );
     assert.match(text, /^capstan_release_ready\{namespace="e2e-[a-z]+-[0-9a-f]+",name="[a-z]+"\} 1$/m);
     assert.match(text, /^capstan_workqueue_depth \d+$/m);
     assert.match(text, /^capstan_workqueue_adds_total [1-9]\d*$/m);
-    assert.match(text, /^capstan_release_info\{namespace="e2e-install-[0-9a-f]+",name="web",chart="web",version="1\.0\.0",digest="sha256:[0-9a-f]{64}",revision="1"\} 1$/m);
+    assert.match(
+      text,
+      /^capstan_release_info\{namespace="e2e-install-[0-9a-f]+",name="web",chart="web",version="1\.0\.0",digest="sha256:[0-9a-f]{64}",revision="1"\} 1$/m,
+    );
     assert.match(text, /^capstan_release_drift_objects\{namespace="e2e-drift-[0-9a-f]+",name="warn"\} [1-9]/m);
     assert.match(text, /^capstan_release_failures\{namespace="e2e-[a-z]+-[0-9a-f]+",name="[a-z]+"\} \d+$/m);
     assert.match(text, /^capstan_chart_pull_duration_seconds_count\{cache="miss"\} [1-9]/m);

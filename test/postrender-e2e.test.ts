@@ -10,7 +10,16 @@ import { create } from 'tar';
 import { pushPluginArtifact } from '../src/oci/index.js';
 import { testPluginDir } from './plugins/build.js';
 import { pushTestChart, webChart } from './support/charts.js';
-import { applyHR, cond, installCrd, readyFor, stalled, startController, waitForHR, type Controller } from './support/controller.js';
+import {
+  applyHR,
+  cond,
+  installCrd,
+  readyFor,
+  stalled,
+  startController,
+  waitForHR,
+  type Controller,
+} from './support/controller.js';
 import { testCluster, testRegistries, type TestCluster } from './support/env.js';
 
 let cluster: TestCluster;
@@ -21,8 +30,9 @@ let chart: { ref: string; digest: string };
 async function pushPlugin(name: string): Promise<{ ref: string; digest: string }> {
   const dir = testPluginDir(name);
   const chunks: Buffer[] = [];
-  for await (const c of create({ gzip: true, cwd: dir, portable: true }, ['plugin.yaml', 'plugin.wasm']) as any) chunks.push(Buffer.from(c));
-  const r = await pushPluginArtifact(new Uint8Array(Buffer.concat(chunks)), `oci://${registry}/plugins`, name, "0.1.0");
+  for await (const c of create({ gzip: true, cwd: dir, portable: true }, ['plugin.yaml', 'plugin.wasm']) as any)
+    chunks.push(Buffer.from(c));
+  const r = await pushPluginArtifact(new Uint8Array(Buffer.concat(chunks)), `oci://${registry}/plugins`, name, '0.1.0');
   return { ref: `oci://${registry}/plugins/${name}`, digest: r.digest };
 }
 
@@ -49,15 +59,35 @@ describe('post-renderers through a HelmRelease', () => {
   it('a WebAssembly plugin labels every object and a patch annotates the Deployment', async () => {
     const ns = cluster.namespace('pr-label');
     const label = await pushPlugin('add-label');
-    applyHR(cluster, ns, 'web', release([
-      { wasm: { ...label, config: { label: 'team=payments' } } },
-      { patches: [{ target: { kind: 'Deployment' }, patch: '[{"op":"add","path":"/metadata/annotations/patched","value":"yes"}]' }] },
-    ]));
+    applyHR(
+      cluster,
+      ns,
+      'web',
+      release([
+        { wasm: { ...label, config: { label: 'team=payments' } } },
+        {
+          patches: [
+            {
+              target: { kind: 'Deployment' },
+              patch: '[{"op":"add","path":"/metadata/annotations/patched","value":"yes"}]',
+            },
+          ],
+        },
+      ]),
+    );
     await waitForHR(cluster, ns, 'web', readyFor());
-    for (const [kind, name] of [['deployment', 'web'], ['service', 'web'], ['configmap', 'web-config']]) {
+    for (const [kind, name] of [
+      ['deployment', 'web'],
+      ['service', 'web'],
+      ['configmap', 'web-config'],
+    ]) {
       const o = JSON.parse(cluster.kubectl(['get', kind, name, '-n', ns, '-o', 'json']));
       assert.equal(o.metadata.labels.team, 'payments', `${kind}/${name} labelled by the plugin`);
-      assert.equal(o.metadata.annotations['postrenderer.helm.sh/postrender-filename'], undefined, 'file-name annotation removed');
+      assert.equal(
+        o.metadata.annotations['postrenderer.helm.sh/postrender-filename'],
+        undefined,
+        'file-name annotation removed',
+      );
     }
     const d = JSON.parse(cluster.kubectl(['get', 'deployment', 'web', '-n', ns, '-o', 'json']));
     assert.equal(d.metadata.annotations.patched, 'yes');
@@ -92,7 +122,11 @@ describe('post-renderers through a HelmRelease', () => {
       assert.match(cond(hr, 'Ready').message, /spec\.postRenderers/, c.name);
       assert.match(cond(hr, 'Ready').message, c.message, `${c.name}: ${cond(hr, 'Ready').message}`);
     }
-    assert.equal(cluster.kubectl(['get', 'deployments', '-n', ns, '-o', 'name']).trim(), '', 'nothing applied for failing plugins');
+    assert.equal(
+      cluster.kubectl(['get', 'deployments', '-n', ns, '-o', 'name']).trim(),
+      '',
+      'nothing applied for failing plugins',
+    );
     // The controller process is still serving.
     assert.equal((await fetch(`${ctrl.metrics}/healthz`)).status, 200);
   });

@@ -25,7 +25,12 @@ function helm(args: string[]): string {
   return execFileSync(helmBinary(), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
 }
 
-function record(name: string, namespace: string, version: number, status: ReleaseRecord['info']['status']): ReleaseRecord {
+function record(
+  name: string,
+  namespace: string,
+  version: number,
+  status: ReleaseRecord['info']['status'],
+): ReleaseRecord {
   const now = goTime();
   return {
     name,
@@ -62,7 +67,13 @@ describe('release storage', () => {
     assert.deepEqual(values, { replicas: 3, nested: { a: 'b' } });
     assert.match(helm(['get', 'manifest', 'app', '-n', ns]), /name: cm-2/);
     const history = JSON.parse(helm(['history', 'app', '-n', ns, '-o', 'json']));
-    assert.deepEqual(history.map((h: any) => [h.revision, h.status]), [[1, 'superseded'], [2, 'deployed']]);
+    assert.deepEqual(
+      history.map((h: any) => [h.revision, h.status]),
+      [
+        [1, 'superseded'],
+        [2, 'deployed'],
+      ],
+    );
   });
 
   it('reads what helm install stored, and prunes history keeping the deployed revision', async () => {
@@ -71,20 +82,36 @@ describe('release storage', () => {
     mkdirSync(join(dir, 'templates'));
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: tiny\nversion: 0.3.0\n');
     writeFileSync(join(dir, 'values.yaml'), 'color: blue\n');
-    writeFileSync(join(dir, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tiny\ndata:\n  color: {{ .Values.color }}\n');
+    writeFileSync(
+      join(dir, 'templates', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tiny\ndata:\n  color: {{ .Values.color }}\n',
+    );
     helm(['install', 'tiny', dir, '-n', ns]);
     helm(['upgrade', 'tiny', dir, '-n', ns, '--set', 'color=red']);
     helm(['upgrade', 'tiny', dir, '-n', ns, '--set', 'color=green']);
     const store = new ReleaseStorage(core, ns);
     const h = await store.history('tiny');
-    assert.deepEqual(h.map((r) => [r.record.version, r.record.info.status]), [[1, 'superseded'], [2, 'superseded'], [3, 'deployed']]);
+    assert.deepEqual(
+      h.map((r) => [r.record.version, r.record.info.status]),
+      [
+        [1, 'superseded'],
+        [2, 'superseded'],
+        [3, 'deployed'],
+      ],
+    );
     assert.equal(h[2].record.chart.metadata.name, 'tiny');
     assert.deepEqual(h[2].record.config, { color: 'green' });
     assert.match(h[2].record.manifest, /color: green/);
     assert.match(h[2].digest, /^sha256:[a-f0-9]{64}$/);
     assert.equal(await store.prune('tiny', 2), 1);
-    assert.deepEqual((await store.history('tiny')).map((r) => r.record.version), [2, 3]);
+    assert.deepEqual(
+      (await store.history('tiny')).map((r) => r.record.version),
+      [2, 3],
+    );
     const helmHistory = JSON.parse(helm(['history', 'tiny', '-n', ns, '-o', 'json']));
-    assert.deepEqual(helmHistory.map((x: any) => x.revision), [2, 3]);
+    assert.deepEqual(
+      helmHistory.map((x: any) => x.revision),
+      [2, 3],
+    );
   });
 });

@@ -59,7 +59,10 @@ export function parseManifest(manifest: string, source = 'manifest'): KubeObject
     const v = doc.toJS({ maxAliasCount: 1000 });
     if (v === null || v === undefined) continue;
     if (typeof v !== 'object' || Array.isArray(v) || !v.apiVersion || !v.kind || !v.metadata?.name) {
-      throw new ApplyError(`${source}: document ${i} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`, undefined);
+      throw new ApplyError(
+        `${source}: document ${i} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`,
+        undefined,
+      );
     }
     if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
       for (const item of v.items) out.push(item as KubeObject);
@@ -80,7 +83,11 @@ export interface ReleaseIdentity {
  * Helm's ownership metadata, as Helm's setMetadataVisitor does. It resolves every kind through
  * discovery, so an unknown kind fails here, before anything is written.
  */
-export async function prepareObjects(client: KubeClient, objs: KubeObject[], release: ReleaseIdentity): Promise<KubeObject[]> {
+export async function prepareObjects(
+  client: KubeClient,
+  objs: KubeObject[],
+  release: ReleaseIdentity,
+): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   for (const o of objs) {
     let res;
@@ -133,8 +140,10 @@ export async function checkOwnership(
       [RELEASE_NAME_ANNOTATION, release.name],
       [RELEASE_NAMESPACE_ANNOTATION, release.namespace],
     ] as const) {
-      if (ann[key] === undefined) problems.push(`annotation validation error: missing key "${key}": must be set to "${want}"`);
-      else if (ann[key] !== want) problems.push(`annotation validation error: key "${key}" must equal "${want}": current value is "${ann[key]}"`);
+      if (ann[key] === undefined)
+        problems.push(`annotation validation error: missing key "${key}": must be set to "${want}"`);
+      else if (ann[key] !== want)
+        problems.push(`annotation validation error: key "${key}" must equal "${want}": current value is "${ann[key]}"`);
     }
     if (problems.length) {
       const where = o.metadata.namespace ? ` in namespace "${o.metadata.namespace}"` : '';
@@ -199,14 +208,23 @@ export async function applyObjects(client: KubeClient, objs: KubeObject[], opts:
 }
 
 /** mayTakeOver says whether every conflicting manager is one Capstan takes fields from without force. */
-async function mayTakeOver(client: KubeClient, o: KubeObject, failure: ApplyError, opts: ApplyOptions): Promise<boolean> {
+async function mayTakeOver(
+  client: KubeClient,
+  o: KubeObject,
+  failure: ApplyError,
+  opts: ApplyOptions,
+): Promise<boolean> {
   const takeover = opts.takeoverManagers ?? new Set<string>();
   let imperative = new Set<string>();
   if (opts.takeImperative && !failure.conflicts.every((c) => takeover.has(c.manager))) {
     const live = await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
     const entries = live?.metadata.managedFields ?? [];
     imperative = new Set(
-      entries.filter((f) => f.operation === 'Update' && !entries.some((g) => g.manager === f.manager && g.operation === 'Apply')).map((f) => f.manager),
+      entries
+        .filter(
+          (f) => f.operation === 'Update' && !entries.some((g) => g.manager === f.manager && g.operation === 'Apply'),
+        )
+        .map((f) => f.manager),
     );
   }
   return failure.conflicts.every((c) => takeover.has(c.manager) || imperative.has(c.manager));
@@ -271,7 +289,8 @@ export async function deleteObjects(
   for (const o of sortByKind([...objs], (x) => x.kind, UNINSTALL_ORDER)) {
     if (o.metadata.annotations?.[RESOURCE_POLICY_ANNOTATION] === 'keep') continue;
     try {
-      if (await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, propagation)) deleted.push(refOf(o));
+      if (await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, propagation))
+        deleted.push(refOf(o));
     } catch (e) {
       if (e instanceof KubeApiError && e.code === 404) continue;
       throw new ApplyError(`deleting ${refString(refOf(o))}: ${(e as Error).message}`, refOf(o), [], { cause: e });

@@ -58,7 +58,13 @@ export function hookRecord(h: Hook): HookRecord {
  * runHooks runs every hook of `event` and updates `records` (matched by path+name) with each run.
  * Throws HookError on the first failure, after applying its delete policy.
  */
-export async function runHooks(client: KubeClient, hooks: Hook[], event: HookEvent, records: HookRecord[], opts: HookRunOptions): Promise<void> {
+export async function runHooks(
+  client: KubeClient,
+  hooks: Hook[],
+  event: HookEvent,
+  records: HookRecord[],
+  opts: HookRunOptions,
+): Promise<void> {
   const selected = sortHooks(hooks.filter((h) => h.events.includes(event)));
   for (const h of selected) {
     const rec = records.find((r) => r.path === h.path && r.name === h.name && r.kind === h.kind);
@@ -79,15 +85,22 @@ export async function runHooks(client: KubeClient, hooks: Hook[], event: HookEve
     }
     if (rec) rec.last_run = { started_at: startedAt, completed_at: goTime(), phase: failure ? 'Failed' : 'Succeeded' };
     if (failure) {
-      if (policies.includes('hook-failed')) await client.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, 'Background');
+      if (policies.includes('hook-failed'))
+        await client.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, 'Background');
       throw new HookError(`${event} hook ${h.path} (${refString(refOf(obj))}) failed: ${failure}`, h.name);
     }
-    if (policies.includes('hook-succeeded')) await client.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, 'Background');
+    if (policies.includes('hook-succeeded'))
+      await client.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, 'Background');
   }
 }
 
 /** waitHook returns undefined when the hook succeeded, or its failure message. */
-async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+async function waitHook(
+  client: KubeClient,
+  obj: KubeObject,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   if (obj.kind !== 'Job' && obj.kind !== 'Pod') return undefined;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -96,7 +109,8 @@ async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number, 
       const conds: any[] = live.status?.conditions ?? [];
       if (conds.some((c) => c.type === 'Complete' && c.status === 'True')) return undefined;
       const failed = conds.find((c) => c.type === 'Failed' && c.status === 'True');
-      if (failed) return `job failed: ${failed.reason ?? 'BackoffLimitExceeded'}${failed.message ? `: ${failed.message}` : ''}`;
+      if (failed)
+        return `job failed: ${failed.reason ?? 'BackoffLimitExceeded'}${failed.message ? `: ${failed.message}` : ''}`;
     }
     if (obj.kind === 'Pod' && live) {
       const phase = live.status?.phase;
@@ -110,12 +124,21 @@ async function waitHook(client: KubeClient, obj: KubeObject, timeoutMs: number, 
 }
 
 async function deleteAndWait(client: KubeClient, obj: KubeObject, timeoutMs: number): Promise<void> {
-  const existed = await client.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, 'Background');
+  const existed = await client.delete(
+    obj.apiVersion,
+    obj.kind,
+    obj.metadata.namespace,
+    obj.metadata.name,
+    'Background',
+  );
   if (!existed) return;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!(await client.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name))) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new HookError(`deleting previous ${refString(refOf(obj))}: still present after ${Math.round(timeoutMs / 1000)}s`, obj.metadata.name);
+  throw new HookError(
+    `deleting previous ${refString(refOf(obj))}: still present after ${Math.round(timeoutMs / 1000)}s`,
+    obj.metadata.name,
+  );
 }

@@ -44,7 +44,13 @@ export class KubeApiError extends Error {
     message: string,
     readonly code: number,
     readonly reason: string,
-    readonly status: { message?: string; reason?: string; details?: { causes?: { reason?: string; message?: string; field?: string }[] } } | undefined,
+    readonly status:
+      | {
+          message?: string;
+          reason?: string;
+          details?: { causes?: { reason?: string; message?: string; field?: string }[] };
+        }
+      | undefined,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -109,22 +115,27 @@ export class RateLimiter {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refill();
-      while (this.queue.length && this.tokens >= 1) {
-        this.tokens -= 1;
-        this.queue.shift()!();
-      }
-      if (this.queue.length) this.schedule();
-    }, Math.max(1, Math.ceil(1000 / this.qps)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.refill();
+        while (this.queue.length && this.tokens >= 1) {
+          this.tokens -= 1;
+          this.queue.shift()!();
+        }
+        if (this.queue.length) this.schedule();
+      },
+      Math.max(1, Math.ceil(1000 / this.qps)),
+    );
   }
 }
 
 /** splitApiVersion splits "apps/v1" into group "apps" and version "v1" ("v1" is the core group). */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 /** KubeClient talks to one API server as one identity. Discovery results are shared per client. */
@@ -197,7 +208,9 @@ export class KubeClient {
         });
         res.on('error', reject);
       });
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: timed out after ${this.timeoutMs}ms`)));
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(new Error(`${method} ${url.pathname}: timed out after ${this.timeoutMs}ms`)),
+      );
       req.on('error', (e) => {
         this.opts.onRequest?.(verb, Number(process.hrtime.bigint() - started) / 1e9, 0);
         reject(e);
@@ -213,11 +226,10 @@ export class KubeClient {
     if (!p) {
       const { group, version } = splitApiVersion(apiVersion);
       const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-      p = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>('GET', path).then(
-        (r) =>
-          r.resources
-            .filter((x) => !x.name.includes('/'))
-            .map((x) => ({ group, version, kind: x.kind, plural: x.name, namespaced: x.namespaced })),
+      p = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>('GET', path).then((r) =>
+        r.resources
+          .filter((x) => !x.name.includes('/'))
+          .map((x) => ({ group, version, kind: x.kind, plural: x.name, namespaced: x.namespaced })),
       );
       p.catch(() => this.discovery.delete(apiVersion));
       this.discovery.set(apiVersion, p);
@@ -241,7 +253,8 @@ export class KubeClient {
         if (!(e instanceof KubeApiError && e.code === 404)) throw e;
       }
     }
-    if (!r) throw new KubeApiError(`no matches for kind "${kind}" in version "${apiVersion}"`, 404, 'NotFound', undefined);
+    if (!r)
+      throw new KubeApiError(`no matches for kind "${kind}" in version "${apiVersion}"`, 404, 'NotFound', undefined);
     return r;
   }
 
@@ -262,7 +275,10 @@ export class KubeClient {
   }
 
   /** apply server-side applies an object (fieldValidation=Strict) and returns the server's result. */
-  async apply(obj: KubeObject, o: { fieldManager: string; force?: boolean; dryRun?: boolean; subresource?: string }): Promise<KubeObject> {
+  async apply(
+    obj: KubeObject,
+    o: { fieldManager: string; force?: boolean; dryRun?: boolean; subresource?: string },
+  ): Promise<KubeObject> {
     let path = await this.objectPath(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
     if (o.subresource) path += `/${o.subresource}`;
     return this.request('PATCH', path, {
@@ -278,7 +294,12 @@ export class KubeClient {
   }
 
   /** get returns the object, or undefined when it does not exist. */
-  async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  async get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<KubeObject | undefined> {
     try {
       return await this.request('GET', await this.objectPath(apiVersion, kind, namespace, name));
     } catch (e) {
@@ -308,9 +329,13 @@ export class KubeClient {
 
   /** list lists a kind, optionally in one namespace and by label selector. */
   async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]> {
-    const r = await this.request<{ items: KubeObject[] }>('GET', await this.collectionPath(apiVersion, kind, namespace), {
-      query: { labelSelector },
-    });
+    const r = await this.request<{ items: KubeObject[] }>(
+      'GET',
+      await this.collectionPath(apiVersion, kind, namespace),
+      {
+        query: { labelSelector },
+      },
+    );
     return r.items.map((i) => ({ ...i, apiVersion, kind }));
   }
 }
@@ -319,6 +344,7 @@ const VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', POST: 'creat
 
 /** verbOf names a request for metrics: GETs of collections are "list", the rest by method. */
 function verbOf(method: string, path: string): string {
-  if (method === 'GET' && !/\/namespaces\/[^/]+\/[^/]+\/[^/]+$/.test(path) && /\/[a-z0-9.-]+s$/.test(path)) return 'list';
+  if (method === 'GET' && !/\/namespaces\/[^/]+\/[^/]+\/[^/]+$/.test(path) && /\/[a-z0-9.-]+s$/.test(path))
+    return 'list';
   return VERBS[method] ?? method.toLowerCase();
 }

@@ -9,7 +9,9 @@ import { IgnoreRules } from './helmignore.js';
 import { loadDir } from './loader.js';
 
 /** packageChart returns the archive bytes and Helm's file name for the chart in `dir`. */
-export async function packageChart(dir: string): Promise<{ name: string; version: string; filename: string; bytes: Uint8Array }> {
+export async function packageChart(
+  dir: string,
+): Promise<{ name: string; version: string; filename: string; bytes: Uint8Array }> {
   const chart = loadDir(dir);
   const { name, version } = chart.metadata;
   let text = '';

@@ -71,7 +71,8 @@ export class LeaderElector {
       leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
       acquireTime: prev?.holderIdentity === this.identity ? prev.acquireTime : microTime(now),
       renewTime: microTime(now),
-      leaseTransitions: (prev?.leaseTransitions ?? 0) + (prev?.holderIdentity && prev.holderIdentity !== this.identity ? 1 : 0),
+      leaseTransitions:
+        (prev?.leaseTransitions ?? 0) + (prev?.holderIdentity && prev.holderIdentity !== this.identity ? 1 : 0),
     });
     let current: Lease | undefined;
     try {
@@ -82,7 +83,12 @@ export class LeaderElector {
     if (!current) {
       try {
         this.lease = await this.client.request<Lease>('POST', this.path(), {
-          body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.o.namespace }, spec: spec() },
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.o.name, namespace: this.o.namespace },
+            spec: spec(),
+          },
         });
         return true;
       } catch (e) {
@@ -96,7 +102,12 @@ export class LeaderElector {
     if (holder && holder !== this.identity && renewed + duration > now.getTime()) return false;
     try {
       this.lease = await this.client.request<Lease>('PUT', this.path(this.o.name), {
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { ...current.metadata }, spec: spec(current.spec) },
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { ...current.metadata },
+          spec: spec(current.spec),
+        },
       });
       return true;
     } catch (e) {
@@ -111,10 +122,18 @@ export class LeaderElector {
    * signal aborts (after releasing the lease).
    */
   async run(signal: AbortSignal, onStartedLeading: () => void, onStoppedLeading: () => void): Promise<void> {
-    const sleep = (ms: number) => new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
-    });
+    const sleep = (ms: number) =>
+      new Promise<void>((r) => {
+        const t = setTimeout(r, ms);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            r();
+          },
+          { once: true },
+        );
+      });
     while (!signal.aborted && !this.leading) {
       try {
         if (await this.tryAcquireOrRenew()) {

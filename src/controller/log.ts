@@ -43,6 +43,8 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return winston.createLogger({
     level: opts.level ?? 'info',
     format,
-    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] })],
+    transports: [
+      new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] }),
+    ],
   });
 }

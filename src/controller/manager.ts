@@ -5,7 +5,13 @@
  * and map each outcome to one queue operation and one metric label (see `result.ts`).
  */
 import { createServer, type Server } from 'node:http';
-import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import {
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import { KubeClient, RateLimiter } from '../apply/kubeclient.js';
 import { discoverCapabilities, type ClusterCapabilities } from './capabilities.js';
 import { EventRecorder } from './events.js';
@@ -17,7 +23,15 @@ import { PostRenderers } from './postrender.js';
 import { Reconciler, releaseNameOf, storageNamespaceOf } from './reconciler.js';
 import { WorkQueue } from './queue.js';
 import { TerminalError } from './result.js';
-import { GROUP, PLURAL, REQUESTED_AT_ANNOTATION, ROLLBACK_ANNOTATION, VERSION, WATCH_LABEL, type HelmRelease } from './types.js';
+import {
+  GROUP,
+  PLURAL,
+  REQUESTED_AT_ANNOTATION,
+  ROLLBACK_ANNOTATION,
+  VERSION,
+  WATCH_LABEL,
+  type HelmRelease,
+} from './types.js';
 
 /** ManagerOptions are the finished options; defaults are filled by `managerOptions`. */
 export interface ManagerOptions {
@@ -31,7 +45,13 @@ export interface ManagerOptions {
   metricsAddress: string;
   cacheDir?: string;
   cacheMaxBytes?: number;
-  leaderElection?: { namespace: string; name: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  leaderElection?: {
+    namespace: string;
+    name: string;
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+  };
   defaultServiceAccount?: string;
   /** gracefulShutdownMs bounds how long in-flight reconciles may finish after SIGTERM. */
   gracefulShutdownMs: number;
@@ -46,7 +66,9 @@ export interface ManagerOptions {
 }
 
 /** managerOptions fills defaults once, at the boundary. */
-export function managerOptions(o: Partial<ManagerOptions> & Pick<ManagerOptions, 'kubeConfig' | 'log'>): ManagerOptions {
+export function managerOptions(
+  o: Partial<ManagerOptions> & Pick<ManagerOptions, 'kubeConfig' | 'log'>,
+): ManagerOptions {
   return {
     concurrency: 4,
     fieldManager: 'capstan',
@@ -73,7 +95,10 @@ export class Manager {
   private synced = false;
   private serving = false;
   private server?: Server;
-  private readonly seen = new Map<string, { generation?: number; requestedAt?: string; rollback?: string; deleting: boolean }>();
+  private readonly seen = new Map<
+    string,
+    { generation?: number; requestedAt?: string; rollback?: string; deleting: boolean }
+  >();
   private workers: Promise<void>[] = [];
   private stopping = false;
   private reconciler!: Reconciler;
@@ -109,7 +134,11 @@ export class Manager {
       await this.shutdown();
       return;
     }
-    const elector = new LeaderElector(this.client, { ...le, log: (m) => this.o.log.info(m), warn: (m) => this.o.log.warn(m) });
+    const elector = new LeaderElector(this.client, {
+      ...le,
+      log: (m) => this.o.log.info(m),
+      warn: (m) => this.o.log.warn(m),
+    });
     let lost = false;
     await elector.run(
       signal,
@@ -149,7 +178,9 @@ export class Manager {
         }
         return caps.value;
       },
-      events: new EventRecorder(this.client, 'capstan', (e) => this.o.log.warn('recording event failed', { error: (e as Error).message })),
+      events: new EventRecorder(this.client, 'capstan', (e) =>
+        this.o.log.warn('recording event failed', { error: (e as Error).message }),
+      ),
       log: this.o.log,
       fieldManager: this.o.fieldManager,
       defaultServiceAccount: this.o.defaultServiceAccount,
@@ -157,9 +188,11 @@ export class Manager {
       signal: this.stop.signal,
       observe: {
         status: (hr) => this.metrics.observeRelease(hr),
-        drift: (hr, n) => this.metrics.releaseDrift.set({ namespace: hr.metadata.namespace, name: hr.metadata.name }, n),
+        drift: (hr, n) =>
+          this.metrics.releaseDrift.set({ namespace: hr.metadata.namespace, name: hr.metadata.name }, n),
         render: (s) => this.metrics.renderDuration.observe(s),
-        action: (_hr, action, seconds, ok) => this.metrics.actionDuration.observe({ action, result: ok ? 'success' : 'error' }, seconds),
+        action: (_hr, action, seconds, ok) =>
+          this.metrics.actionDuration.observe({ action, result: ok ? 'success' : 'error' }, seconds),
       },
     });
     await this.startInformers();
@@ -215,7 +248,8 @@ export class Manager {
           () => this.client.request('GET', p, { query: { labelSelector: selector } }),
           selector,
         );
-        const onChange = (obj: KubernetesObject) => (selector === 'owner=helm' ? this.onStorage(obj) : this.onValuesSource(kind, obj));
+        const onChange = (obj: KubernetesObject) =>
+          selector === 'owner=helm' ? this.onStorage(obj) : this.onValuesSource(kind, obj);
         other.on('add', onChange);
         other.on('update', onChange);
         other.on('delete', onChange);
@@ -248,7 +282,13 @@ export class Manager {
     const prev = this.seen.get(key);
     this.seen.set(key, now);
     this.metrics.observeRelease(hr);
-    if (!prev || prev.generation !== now.generation || prev.requestedAt !== now.requestedAt || prev.rollback !== now.rollback || prev.deleting !== now.deleting) {
+    if (
+      !prev ||
+      prev.generation !== now.generation ||
+      prev.requestedAt !== now.requestedAt ||
+      prev.rollback !== now.rollback ||
+      prev.deleting !== now.deleting
+    ) {
       this.queue.add(key);
     }
   }
@@ -258,7 +298,8 @@ export class Manager {
     const name = obj.metadata?.name;
     for (const hr of this.allReleases()) {
       if (hr.metadata.namespace !== ns) continue;
-      if ((hr.spec.valuesFrom ?? []).some((v) => v.kind === kind && v.name === name)) this.queue.add(`${hr.metadata.namespace}/${hr.metadata.name}`);
+      if ((hr.spec.valuesFrom ?? []).some((v) => v.kind === kind && v.name === name))
+        this.queue.add(`${hr.metadata.namespace}/${hr.metadata.name}`);
     }
   }
 
@@ -309,7 +350,8 @@ export class Manager {
     for (const i of [...this.hrInformers, ...this.informers]) await i.stop();
     const grace = new Promise<void>((r) => setTimeout(r, this.o.gracefulShutdownMs).unref());
     await Promise.race([Promise.all(this.workers), grace]);
-    if (this.queue.inFlight > 0) this.o.log.warn('grace period over; abandoning in-flight reconciles', { inFlight: this.queue.inFlight });
+    if (this.queue.inFlight > 0)
+      this.o.log.warn('grace period over; abandoning in-flight reconciles', { inFlight: this.queue.inFlight });
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
@@ -336,7 +378,9 @@ export class Manager {
       this.server!.once('error', reject);
       this.server!.listen(port, host || undefined, () => {
         const a = this.server!.address();
-        this.o.log.info('serving metrics and health', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
+        this.o.log.info('serving metrics and health', {
+          address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a),
+        });
         resolve();
       });
     });

@@ -59,7 +59,11 @@ export class Metrics {
     labelNames: ['cache'],
     registers: [this.registry],
   });
-  readonly pullBytes = new Counter({ name: 'capstan_chart_pull_bytes_total', help: 'Bytes of charts pulled.', registers: [this.registry] });
+  readonly pullBytes = new Counter({
+    name: 'capstan_chart_pull_bytes_total',
+    help: 'Bytes of charts pulled.',
+    registers: [this.registry],
+  });
   readonly cacheRequests = new Counter({
     name: 'capstan_chart_cache_requests_total',
     help: 'Chart cache lookups by result (hit, miss).',
@@ -72,9 +76,21 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({ name: 'capstan_workqueue_depth', help: 'Keys waiting in the work queue.', registers: [this.registry] });
-  readonly queueAdds = new Counter({ name: 'capstan_workqueue_adds_total', help: 'Keys added to the work queue.', registers: [this.registry] });
-  readonly queueRetries = new Counter({ name: 'capstan_workqueue_retries_total', help: 'Rate-limited re-adds.', registers: [this.registry] });
+  readonly queueDepth = new Gauge({
+    name: 'capstan_workqueue_depth',
+    help: 'Keys waiting in the work queue.',
+    registers: [this.registry],
+  });
+  readonly queueAdds = new Counter({
+    name: 'capstan_workqueue_adds_total',
+    help: 'Keys added to the work queue.',
+    registers: [this.registry],
+  });
+  readonly queueRetries = new Counter({
+    name: 'capstan_workqueue_retries_total',
+    help: 'Rate-limited re-adds.',
+    registers: [this.registry],
+  });
   readonly queueLongest = new Gauge({
     name: 'capstan_workqueue_longest_running_seconds',
     help: 'How long the oldest in-flight reconcile has been running.',
@@ -93,13 +109,18 @@ export class Metrics {
     labelNames: ['verb'],
     registers: [this.registry],
   });
-  readonly leader = new Gauge({ name: 'capstan_leader', help: 'Whether this process holds the leader lease (1) or not (0).', registers: [this.registry] });
+  readonly leader = new Gauge({
+    name: 'capstan_leader',
+    help: 'Whether this process holds the leader lease (1) or not (0).',
+    registers: [this.registry],
+  });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Series start at zero, so rate() works from the first scrape.
     for (const result of ['success', 'error', 'requeue']) {
-      for (const action of ['install', 'upgrade', 'rollback', 'uninstall', 'drift', 'noop']) this.reconcileTotal.inc({ result, action }, 0);
+      for (const action of ['install', 'upgrade', 'rollback', 'uninstall', 'drift', 'noop'])
+        this.reconcileTotal.inc({ result, action }, 0);
     }
     this.leader.set(0);
   }
@@ -119,7 +140,13 @@ export class Metrics {
     const rev = hr.status?.lastAppliedRevision;
     if (rev) {
       const key = `${l.namespace}/${l.name}`;
-      const info = { ...l, chart: rev.chartName ?? rev.chartRef, version: rev.version ?? '', digest: rev.digest, revision: String(rev.releaseRevision ?? '') };
+      const info = {
+        ...l,
+        chart: rev.chartName ?? rev.chartRef,
+        version: rev.version ?? '',
+        digest: rev.digest,
+        revision: String(rev.releaseRevision ?? ''),
+      };
       const prev = this.infoLabels.get(key);
       if (prev) this.releaseInfo.remove(prev);
       this.releaseInfo.set(info, 1);

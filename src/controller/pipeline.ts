@@ -11,7 +11,14 @@ import { parseInto } from '../chart/strvals.js';
 import { mergeMaps } from '../chart/values.js';
 import { parseYaml } from '../gotemplate/funcs/helm/goyaml.js';
 import { isMap, type GoMap } from '../gotemplate/value.js';
-import { ChartCache, DigestLRU, dockerConfigCredentials, pullChart, resolveChart, type RegistryClientOptions } from '../oci/index.js';
+import {
+  ChartCache,
+  DigestLRU,
+  dockerConfigCredentials,
+  pullChart,
+  resolveChart,
+  type RegistryClientOptions,
+} from '../oci/index.js';
 import type { Chart } from '../chart/types.js';
 import type { KubeClient } from '../apply/kubeclient.js';
 import type { ClusterCapabilities } from './capabilities.js';
@@ -42,14 +49,21 @@ export class ChartSource {
    * resolve turns spec.chart into a digest: the pinned digest, or the version (tag or semver
    * range) resolved against the registry.
    */
-  async resolve(spec: HelmRelease['spec']['chart'], auth: RegistryAccess): Promise<{ digest: string; version?: string; tagMismatch?: boolean }> {
+  async resolve(
+    spec: HelmRelease['spec']['chart'],
+    auth: RegistryAccess,
+  ): Promise<{ digest: string; version?: string; tagMismatch?: boolean }> {
     if (spec.digest) return { digest: spec.digest };
     const r = await resolveChart(spec.ref, { version: spec.version, ...auth });
     return { digest: r.digest, version: r.version ?? r.tag };
   }
 
   /** load pulls (or reuses) the chart with that digest and loads it. */
-  async load(spec: HelmRelease['spec']['chart'], digest: string, auth: RegistryAccess): Promise<{ chart: Chart; bytes: number }> {
+  async load(
+    spec: HelmRelease['spec']['chart'],
+    digest: string,
+    auth: RegistryAccess,
+  ): Promise<{ chart: Chart; bytes: number }> {
     let p = this.loaded.get(digest);
     let bytes = 0;
     if (!p) {
@@ -78,12 +92,19 @@ export async function registryAccess(client: KubeClient, hr: HelmRelease): Promi
   if (c.secretRef) {
     const s = await readSecret(client, hr.metadata.namespace, c.secretRef.name, 'spec.chart.secretRef');
     const raw = s['.dockerconfigjson'];
-    if (!raw) throw new TerminalError(`spec.chart.secretRef: Secret ${c.secretRef.name} has no .dockerconfigjson key`, 'InvalidSpec');
+    if (!raw)
+      throw new TerminalError(
+        `spec.chart.secretRef: Secret ${c.secretRef.name} has no .dockerconfigjson key`,
+        'InvalidSpec',
+      );
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      throw new TerminalError(`spec.chart.secretRef: Secret ${c.secretRef.name}: .dockerconfigjson is not JSON`, 'InvalidSpec');
+      throw new TerminalError(
+        `spec.chart.secretRef: Secret ${c.secretRef.name}: .dockerconfigjson is not JSON`,
+        'InvalidSpec',
+      );
     }
     access.credentials = dockerConfigCredentials(json as any, host);
   }
@@ -94,11 +115,18 @@ export async function registryAccess(client: KubeClient, hr: HelmRelease): Promi
   return access;
 }
 
-async function readSecret(client: KubeClient, namespace: string, name: string, field: string): Promise<Record<string, string>> {
+async function readSecret(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  field: string,
+): Promise<Record<string, string>> {
   const s = await client.get('v1', 'Secret', namespace, name);
   if (!s) throw new TerminalError(`${field}: Secret ${namespace}/${name} not found`, 'InvalidSpec');
   const data = (s as any).data ?? {};
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]));
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]),
+  );
 }
 
 /**
@@ -119,7 +147,10 @@ export async function composeValues(client: KubeClient, hr: HelmRelease): Promis
     let text = data[key];
     if (text === undefined) {
       if (ref.optional) continue;
-      throw new TerminalError(`${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} has no key ${key}`, 'ValuesNotFound');
+      throw new TerminalError(
+        `${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} has no key ${key}`,
+        'ValuesNotFound',
+      );
     }
     if (ref.kind === 'Secret') text = Buffer.from(String(text), 'base64').toString('utf8');
     if (ref.targetPath) {
@@ -135,10 +166,17 @@ export async function composeValues(client: KubeClient, hr: HelmRelease): Promis
       parsed = parseYaml(String(text));
     } catch (e) {
       // Never echo a Secret's content into the message.
-      throw new TerminalError(`${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} key ${key} is not valid YAML${ref.kind === 'Secret' ? '' : `: ${(e as Error).message}`}`, 'InvalidValues');
+      throw new TerminalError(
+        `${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} key ${key} is not valid YAML${ref.kind === 'Secret' ? '' : `: ${(e as Error).message}`}`,
+        'InvalidValues',
+      );
     }
     if (parsed === null || parsed === undefined) continue;
-    if (!isMap(parsed)) throw new TerminalError(`${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} key ${key} is not a map of values`, 'InvalidValues');
+    if (!isMap(parsed))
+      throw new TerminalError(
+        `${field}: ${ref.kind} ${hr.metadata.namespace}/${ref.name} key ${key} is not a map of values`,
+        'InvalidValues',
+      );
     result = mergeMaps(result, parsed);
   }
   if (hr.spec.values) result = mergeMaps(result, hr.spec.values as GoMap);
@@ -156,7 +194,14 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return '{' + Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+    return (
+      '{' +
+      Object.keys(o)
+        .sort()
+        .map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k]))
+        .join(',') +
+      '}'
+    );
   }
   return JSON.stringify(v);
 }
@@ -176,10 +221,24 @@ export function render(input: RenderInput): RenderedRelease {
   try {
     return renderRelease(input.chart, {
       values: input.values,
-      release: { name: input.releaseName, namespace: input.namespace, revision: input.revision, isInstall: input.isInstall, isUpgrade: !input.isInstall },
-      capabilities: { kubeVersion: input.capabilities.kubeVersion, apiVersions: input.capabilities.apiVersions, fromCluster: true },
+      release: {
+        name: input.releaseName,
+        namespace: input.namespace,
+        revision: input.revision,
+        isInstall: input.isInstall,
+        isUpgrade: !input.isInstall,
+      },
+      capabilities: {
+        kubeVersion: input.capabilities.kubeVersion,
+        apiVersions: input.capabilities.apiVersions,
+        fromCluster: true,
+      },
     });
   } catch (e) {
-    throw new TerminalError(`rendering chart ${input.chart.metadata.name}-${input.chart.metadata.version}: ${(e as Error).message}`, 'RenderFailed', { cause: e });
+    throw new TerminalError(
+      `rendering chart ${input.chart.metadata.name}-${input.chart.metadata.version}: ${(e as Error).message}`,
+      'RenderFailed',
+      { cause: e },
+    );
   }
 }

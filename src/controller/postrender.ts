@@ -28,7 +28,11 @@ export class PostRenderers {
 
   constructor(cache: ChartCache) {
     this.plugins = new PluginCache(async (ref, digest) => {
-      const pulled = await pullArtifact(`${ref}@${digest}`, { artifactType: PLUGIN_ARTIFACT_TYPE, cache, ...this.access });
+      const pulled = await pullArtifact(`${ref}@${digest}`, {
+        artifactType: PLUGIN_ARTIFACT_TYPE,
+        cache,
+        ...this.access,
+      });
       return pulled.bytes;
     });
   }
@@ -37,7 +41,12 @@ export class PostRenderers {
    * run applies the HelmRelease's post-renderers; returns the release unchanged when it has none.
    * Failures are terminal for the generation (a broken or misbehaving plugin does not fix itself).
    */
-  async run(hr: HelmRelease, rendered: RenderedRelease, access: RegistryAccess, namespace: string): Promise<{ rendered: RenderedRelease; changes: ObjectChange[] }> {
+  async run(
+    hr: HelmRelease,
+    rendered: RenderedRelease,
+    access: RegistryAccess,
+    namespace: string,
+  ): Promise<{ rendered: RenderedRelease; changes: ObjectChange[] }> {
     const specs = hr.spec.postRenderers ?? [];
     if (specs.length === 0) return { rendered, changes: [] };
     this.access = access;
@@ -48,12 +57,16 @@ export class PostRenderers {
         try {
           plugin = await this.plugins.get(s.wasm.ref, s.wasm.digest);
         } catch (e) {
-          throw new TerminalError(`spec.postRenderers[${i}].wasm: ${(e as Error).message}`, 'PostRenderFailed', { cause: e });
+          throw new TerminalError(`spec.postRenderers[${i}].wasm: ${(e as Error).message}`, 'PostRenderFailed', {
+            cause: e,
+          });
         }
         renderers.push({
           wasm: {
             plugin,
-            config: Object.fromEntries(Object.entries(s.wasm.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+            config: Object.fromEntries(
+              Object.entries(s.wasm.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            ),
             timeoutMs: s.wasm.timeout ? parseDuration(s.wasm.timeout, 30_000) : undefined,
             memoryPages: s.wasm.memoryPages,
             allowedHosts: s.wasm.allowedHosts,
@@ -89,7 +102,11 @@ export class PostRenderers {
       }
       sorted = sortManifests(files);
     } catch (e) {
-      throw new TerminalError(`spec.postRenderers: reading the post-rendered manifests: ${(e as Error).message}`, 'PostRenderFailed', { cause: e });
+      throw new TerminalError(
+        `spec.postRenderers: reading the post-rendered manifests: ${(e as Error).message}`,
+        'PostRenderFailed',
+        { cause: e },
+      );
     }
     return {
       rendered: { ...rendered, manifests: sorted.manifests, hooks: includeHooks ? sorted.hooks : rendered.hooks },

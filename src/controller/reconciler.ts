@@ -122,17 +122,25 @@ export class Reconciler {
       return r;
     } catch (e) {
       const terminal = e instanceof TerminalError;
-      log.error(terminal ? 'reconcile stalled' : 'reconcile failed', { durationMs: Date.now() - t0, error: (e as Error).message, stack: (e as Error).stack });
+      log.error(terminal ? 'reconcile stalled' : 'reconcile failed', {
+        durationMs: Date.now() - t0,
+        error: (e as Error).message,
+        stack: (e as Error).stack,
+      });
       throw e;
     }
   }
 
   private async addFinalizer(hr: HelmRelease): Promise<void> {
     const finalizers = [...(hr.metadata.finalizers ?? []), FINALIZER];
-    await this.o.client.request('PATCH', `/apis/${GROUP}/${VERSION}/namespaces/${hr.metadata.namespace}/${PLURAL}/${hr.metadata.name}`, {
-      body: { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } },
-      contentType: 'application/merge-patch+json',
-    });
+    await this.o.client.request(
+      'PATCH',
+      `/apis/${GROUP}/${VERSION}/namespaces/${hr.metadata.namespace}/${PLURAL}/${hr.metadata.name}`,
+      {
+        body: { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } },
+        contentType: 'application/merge-patch+json',
+      },
+    );
   }
 
   /** finalize uninstalls the release of a HelmRelease being deleted (unless suspended), then lets it go. */
@@ -153,17 +161,23 @@ export class Reconciler {
       }
     }
     const finalizers = (hr.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-    await this.o.client.request('PATCH', `/apis/${GROUP}/${VERSION}/namespaces/${hr.metadata.namespace}/${PLURAL}/${hr.metadata.name}`, {
-      body: { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } },
-      contentType: 'application/merge-patch+json',
-    });
+    await this.o.client.request(
+      'PATCH',
+      `/apis/${GROUP}/${VERSION}/namespaces/${hr.metadata.namespace}/${PLURAL}/${hr.metadata.name}`,
+      {
+        body: { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } },
+        contentType: 'application/merge-patch+json',
+      },
+    );
     return { action: 'uninstall' };
   }
 
   /** context builds the ReleaseContext, impersonating the release's ServiceAccount for every write. */
   private context(hr: HelmRelease, log: Logger): ReleaseContext {
     const sa = hr.spec.serviceAccountName ?? this.o.defaultServiceAccount;
-    const client = sa ? this.o.client.withImpersonation(`system:serviceaccount:${hr.metadata.namespace}:${sa}`) : this.o.client;
+    const client = sa
+      ? this.o.client.withImpersonation(`system:serviceaccount:${hr.metadata.namespace}:${sa}`)
+      : this.o.client;
     const release = { name: releaseNameOf(hr), namespace: targetNamespaceOf(hr) };
     return {
       client,
@@ -194,7 +208,13 @@ export class Reconciler {
     }
     if (newRequest) status.lastHandledReconcileAt = requestedAt;
     const cond = (type: string, s: Condition['status'], reason: string, message: string) => {
-      status.conditions = setCondition(status.conditions ?? [], { type, status: s, reason, message, observedGeneration: generation }) as Condition[];
+      status.conditions = setCondition(status.conditions ?? [], {
+        type,
+        status: s,
+        reason,
+        message,
+        observedGeneration: generation,
+      }) as Condition[];
     };
     const stalled = async (reason: string, message: string): Promise<never> => {
       cond(ConditionType.Stalled, 'True', reason, message);
@@ -316,7 +336,12 @@ export class Reconciler {
       action = a;
       status.lastAttemptedRevision = attempted;
       status.lastAttemptedGeneration = generation;
-      cond(ConditionType.Reconciling, 'True', 'Progressing', `Running ${a} for ${attempted.chartName} ${attempted.version}`);
+      cond(
+        ConditionType.Reconciling,
+        'True',
+        'Progressing',
+        `Running ${a} for ${attempted.chartName} ${attempted.version}`,
+      );
       await this.writeStatus(hr, status);
       const t = process.hrtime.bigint();
       try {
@@ -336,13 +361,47 @@ export class Reconciler {
           break;
         }
         case 'Locked': {
-          log.warn('release was left pending; unlocking', { revision: state.last.record.version, status: state.last.record.info.status });
+          log.warn('release was left pending; unlocking', {
+            revision: state.last.record.version,
+            status: state.last.record.info.status,
+          });
           const unlocked = await unlock(ctx, state.last);
-          void this.o.events.event(hr, 'Warning', 'Unlocked', `Release ${ctx.release.name} v${unlocked.record.version} was ${state.last.record.info.status}; marked failed`);
-          return this.remediateOrRetry(hr, status, ctx, unlocked, desiredFor, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
+          void this.o.events.event(
+            hr,
+            'Warning',
+            'Unlocked',
+            `Release ${ctx.release.name} v${unlocked.record.version} was ${state.last.record.info.status}; marked failed`,
+          );
+          return this.remediateOrRetry(
+            hr,
+            status,
+            ctx,
+            unlocked,
+            desiredFor,
+            attempted,
+            cond,
+            stalled,
+            runAction,
+            installOpts,
+            upgradeOpts,
+            log,
+          );
         }
         case 'Failed':
-          return this.remediateOrRetry(hr, status, ctx, state.last, desiredFor, attempted, cond, stalled, runAction, installOpts, upgradeOpts, log);
+          return this.remediateOrRetry(
+            hr,
+            status,
+            ctx,
+            state.last,
+            desiredFor,
+            attempted,
+            cond,
+            stalled,
+            runAction,
+            installOpts,
+            upgradeOpts,
+            log,
+          );
         case 'OutOfSync':
         case 'ChangedOutside': {
           const deployed = [...state.history].reverse().find((r) => r.record.info.status === 'deployed');
@@ -380,12 +439,28 @@ export class Reconciler {
     const target = history.find((r) => r.record.version === revision);
     const last = history[history.length - 1];
     if (!Number.isInteger(revision) || !target || !last) {
-      return stalled('InvalidRollback', `${field}: revision ${JSON.stringify(request)} is not in the history of release ${ctx.release.name} (${history.map((r) => r.record.version).join(', ') || 'none'})`);
+      return stalled(
+        'InvalidRollback',
+        `${field}: revision ${JSON.stringify(request)} is not in the history of release ${ctx.release.name} (${history.map((r) => r.record.version).join(', ') || 'none'})`,
+      );
     }
     try {
-      const outcome = await rollback(ctx, target, last, { disableHooks: hr.spec.upgrade?.disableHooks, force: hr.spec.upgrade?.forceConflicts });
-      cond(ConditionType.Remediated, 'True', 'RollbackSucceeded', `Rolled back to revision ${revision} as requested by ${field}`);
-      void this.o.events.event(hr, 'Normal', 'RollbackSucceeded', `Rolled back release ${ctx.release.name} to revision ${revision} (now revision ${outcome.stored.record.version})`);
+      const outcome = await rollback(ctx, target, last, {
+        disableHooks: hr.spec.upgrade?.disableHooks,
+        force: hr.spec.upgrade?.forceConflicts,
+      });
+      cond(
+        ConditionType.Remediated,
+        'True',
+        'RollbackSucceeded',
+        `Rolled back to revision ${revision} as requested by ${field}`,
+      );
+      void this.o.events.event(
+        hr,
+        'Normal',
+        'RollbackSucceeded',
+        `Rolled back release ${ctx.release.name} to revision ${revision} (now revision ${outcome.stored.record.version})`,
+      );
       return this.succeeded(hr, status, ctx, outcome, attempted, 'rollback', cond, interval);
     } catch (e) {
       return this.actionFailed(hr, status, ctx, e, 'rollback', cond, stalled, interval);
@@ -409,15 +484,33 @@ export class Reconciler {
       prev.digest !== desired.digest ||
       prev.valuesChecksum !== desired.valuesChecksum ||
       hr.status?.lastAttemptedGeneration !== generation;
-    if (specChanged && !(st === 'failed' && prev && prev.digest === desired.digest && prev.valuesChecksum === desired.valuesChecksum)) {
-      return { kind: 'OutOfSync', reason: prev ? 'chart, values or spec changed' : 'release not yet managed by this HelmRelease', last, history };
+    if (
+      specChanged &&
+      !(st === 'failed' && prev && prev.digest === desired.digest && prev.valuesChecksum === desired.valuesChecksum)
+    ) {
+      return {
+        kind: 'OutOfSync',
+        reason: prev ? 'chart, values or spec changed' : 'release not yet managed by this HelmRelease',
+        last,
+        history,
+      };
     }
     if (st === 'failed') return { kind: 'Failed', reason: `revision ${last.record.version} failed`, last, history };
     const known = hr.status?.history?.find((h) => h.revision === last.record.version);
     if (!known || known.recordDigest !== last.digest) {
-      return { kind: 'ChangedOutside', reason: `revision ${last.record.version} was written outside Capstan (helm rollback/upgrade?)`, last, history };
+      return {
+        kind: 'ChangedOutside',
+        reason: `revision ${last.record.version} was written outside Capstan (helm rollback/upgrade?)`,
+        last,
+        history,
+      };
     }
-    return { kind: 'InSync', reason: `revision ${last.record.version} is deployed and matches the spec`, last, history };
+    return {
+      kind: 'InSync',
+      reason: `revision ${last.record.version} is deployed and matches the spec`,
+      last,
+      history,
+    };
   }
 
   /**
@@ -439,7 +532,9 @@ export class Reconciler {
     log: Logger,
   ): Promise<ReconcileResult> {
     const history = await ctx.storage.history(ctx.release.name);
-    const deployed = [...history].reverse().find((r) => r.record.info.status === 'deployed' || r.record.info.status === 'superseded');
+    const deployed = [...history]
+      .reverse()
+      .find((r) => r.record.info.status === 'deployed' || r.record.info.status === 'superseded');
     const wasInstall = !deployed;
     const rem = wasInstall ? hr.spec.install?.remediation : hr.spec.upgrade?.remediation;
     const retries = rem?.retries ?? 0;
@@ -456,8 +551,17 @@ export class Reconciler {
       if (wasInstall) {
         if ((rem?.strategy ?? 'uninstall') === 'uninstall') {
           log.info('remediating failed install by uninstalling', { revision: last.record.version });
-          await uninstall(ctx, last, { disableHooks: hr.spec.uninstall?.disableHooks, keepHistory: true, propagation: propagationOf(hr) });
-          cond(ConditionType.Remediated, 'True', 'UninstallSucceeded', `Uninstalled failed revision ${last.record.version}`);
+          await uninstall(ctx, last, {
+            disableHooks: hr.spec.uninstall?.disableHooks,
+            keepHistory: true,
+            propagation: propagationOf(hr),
+          });
+          cond(
+            ConditionType.Remediated,
+            'True',
+            'UninstallSucceeded',
+            `Uninstalled failed revision ${last.record.version}`,
+          );
         }
         const fresh = await ctx.storage.last(ctx.release.name);
         const revision = (fresh?.record.version ?? 0) + 1;
@@ -475,7 +579,13 @@ export class Reconciler {
       hr,
       status,
       ctx,
-      { ok: true, stored: stored!, message: `${action} of revision ${stored?.record.version} complete`, statuses: [], objects: [] },
+      {
+        ok: true,
+        stored: stored!,
+        message: `${action} of revision ${stored?.record.version} complete`,
+        statuses: [],
+        objects: [],
+      },
       attempted,
       action,
       cond,
@@ -500,7 +610,12 @@ export class Reconciler {
     if (this.o.signal?.aborted && stored) {
       // A shutdown cut the action short: the revision is marked failed (never left pending), but
       // it does not count against the retry budget; the next process takes over.
-      cond(ConditionType.Reconciling, 'True', 'Interrupted', `${action} of revision ${stored.record.version} was ${INTERRUPTED}; it resumes when the controller restarts`);
+      cond(
+        ConditionType.Reconciling,
+        'True',
+        'Interrupted',
+        `${action} of revision ${stored.record.version} was ${INTERRUPTED}; it resumes when the controller restarts`,
+      );
       await this.refreshHistory(status, ctx);
       await this.writeStatus(hr, status);
       return { action };
@@ -524,15 +639,34 @@ export class Reconciler {
     const rem = isInstall ? hr.spec.install?.remediation : hr.spec.upgrade?.remediation;
     const retries = rem?.retries ?? 0;
     const failures = isInstall ? status.installFailures! : status.upgradeFailures!;
-    if (!isInstall && (rem?.strategy ?? 'rollback') === 'rollback' && (retries < 0 || failures <= retries || rem?.remediateLastFailure)) {
+    if (
+      !isInstall &&
+      (rem?.strategy ?? 'rollback') === 'rollback' &&
+      (retries < 0 || failures <= retries || rem?.remediateLastFailure)
+    ) {
       const history = await ctx.storage.history(ctx.release.name);
-      const target = [...history].reverse().find((r) => r.record.info.status === 'superseded' || r.record.info.status === 'deployed');
+      const target = [...history]
+        .reverse()
+        .find((r) => r.record.info.status === 'superseded' || r.record.info.status === 'deployed');
       const last = history[history.length - 1];
       if (target && last) {
         try {
-          await rollback(ctx, target, last, { disableHooks: hr.spec.upgrade?.disableHooks, force: hr.spec.upgrade?.forceConflicts });
-          cond(ConditionType.Remediated, 'True', 'RollbackSucceeded', `Rolled back to revision ${target.record.version}`);
-          void this.o.events.event(hr, 'Normal', 'RollbackSucceeded', `Rolled back to revision ${target.record.version}`);
+          await rollback(ctx, target, last, {
+            disableHooks: hr.spec.upgrade?.disableHooks,
+            force: hr.spec.upgrade?.forceConflicts,
+          });
+          cond(
+            ConditionType.Remediated,
+            'True',
+            'RollbackSucceeded',
+            `Rolled back to revision ${target.record.version}`,
+          );
+          void this.o.events.event(
+            hr,
+            'Normal',
+            'RollbackSucceeded',
+            `Rolled back to revision ${target.record.version}`,
+          );
         } catch (re) {
           cond(ConditionType.Remediated, 'False', 'RollbackFailed', (re as Error).message);
         }
@@ -540,7 +674,10 @@ export class Reconciler {
     }
     await this.refreshHistory(status, ctx);
     if (retries >= 0 && failures > retries) {
-      return stalled(reason, `${isInstall ? 'install' : 'upgrade'} retries exhausted (${failures - 1}/${retries}): ${msg}`);
+      return stalled(
+        reason,
+        `${isInstall ? 'install' : 'upgrade'} retries exhausted (${failures - 1}/${retries}): ${msg}`,
+      );
     }
     cond(ConditionType.Reconciling, 'True', 'ProgressingWithRetry', `Retrying after failure: ${msg}`);
     status.observedGeneration = hr.metadata.generation;
@@ -565,12 +702,29 @@ export class Reconciler {
     status.storageNamespace = ctx.storage.namespace;
     const objs = await objectsOf(ctx, rec.manifest, true);
     status.inventory = {
-      entries: objs.map((o) => ({ ...splitApiVersion(o.apiVersion), kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })),
+      entries: objs.map((o) => ({
+        ...splitApiVersion(o.apiVersion),
+        kind: o.kind,
+        namespace: o.metadata.namespace,
+        name: o.metadata.name,
+      })),
     };
     await this.refreshHistory(status, ctx);
-    const statuses = outcome.statuses.length ? outcome.statuses : await Promise.all(objs.map((o) => statusOf(ctx.client, { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })));
+    const statuses = outcome.statuses.length
+      ? outcome.statuses
+      : await Promise.all(
+          objs.map((o) =>
+            statusOf(ctx.client, {
+              apiVersion: o.apiVersion,
+              kind: o.kind,
+              namespace: o.metadata.namespace,
+              name: o.metadata.name,
+            }),
+          ),
+        );
     status.readiness = readinessSummary(statuses);
-    const reason = action === 'install' ? 'InstallSucceeded' : action === 'rollback' ? 'RollbackSucceeded' : 'UpgradeSucceeded';
+    const reason =
+      action === 'install' ? 'InstallSucceeded' : action === 'rollback' ? 'RollbackSucceeded' : 'UpgradeSucceeded';
     const msg = `Helm ${action} succeeded for release ${ctx.release.namespace}/${ctx.release.name}.v${rec.version} with chart ${attempted.chartName}@${attempted.version}`;
     cond(ConditionType.Released, 'True', reason, msg);
     void this.o.events.event(hr, 'Normal', reason, msg);
@@ -588,7 +742,12 @@ export class Reconciler {
           return { requeueAfterMs: interval, action };
         }
       } else {
-        cond(ConditionType.TestSuccess, 'True', 'TestSucceeded', `Tests of release ${ctx.release.name} v${rec.version} passed`);
+        cond(
+          ConditionType.TestSuccess,
+          'True',
+          'TestSucceeded',
+          `Tests of release ${ctx.release.name} v${rec.version} passed`,
+        );
       }
     }
     return this.finish(hr, status, statuses, cond, interval, action);
@@ -608,22 +767,48 @@ export class Reconciler {
     const mode = hr.spec.driftDetection?.mode ?? 'enabled';
     let action: ReconcileAction = 'noop';
     if (mode !== 'disabled') {
-      const report = await correctDrift(ctx, last, mode, hr.spec.driftDetection?.ignore ?? [], !!hr.spec.upgrade?.forceConflicts);
+      const report = await correctDrift(
+        ctx,
+        last,
+        mode,
+        hr.spec.driftDetection?.ignore ?? [],
+        !!hr.spec.upgrade?.forceConflicts,
+      );
       status.drift = {
         objects: report.drifted.length,
         entries: report.drifted.slice(0, 20).map((d) => ({ object: refString(d.ref), fields: d.fields.slice(0, 20) })),
       };
       this.o.observe?.drift?.(hr, report.drifted.length);
       if (report.drifted.length) {
-        const what = report.drifted.slice(0, 5).map((d) => `${refString(d.ref)} (${d.fields.slice(0, 3).join(', ')})`).join('; ');
-        const msg = mode === 'enabled' ? `Corrected drift in ${report.corrected} objects: ${what}` : `Drift detected in ${report.drifted.length} objects: ${what}`;
+        const what = report.drifted
+          .slice(0, 5)
+          .map((d) => `${refString(d.ref)} (${d.fields.slice(0, 3).join(', ')})`)
+          .join('; ');
+        const msg =
+          mode === 'enabled'
+            ? `Corrected drift in ${report.corrected} objects: ${what}`
+            : `Drift detected in ${report.drifted.length} objects: ${what}`;
         log.info(msg);
-        void this.o.events.event(hr, mode === 'enabled' ? 'Normal' : 'Warning', mode === 'enabled' ? 'DriftCorrected' : 'DriftDetected', msg);
+        void this.o.events.event(
+          hr,
+          mode === 'enabled' ? 'Normal' : 'Warning',
+          mode === 'enabled' ? 'DriftCorrected' : 'DriftDetected',
+          msg,
+        );
         if (mode === 'enabled') action = 'drift';
       }
     }
     const objs = await objectsOf(ctx, last.record.manifest, true);
-    const statuses = await Promise.all(objs.map((o) => statusOf(ctx.client, { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })));
+    const statuses = await Promise.all(
+      objs.map((o) =>
+        statusOf(ctx.client, {
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          namespace: o.metadata.namespace,
+          name: o.metadata.name,
+        }),
+      ),
+    );
     status.readiness = readinessSummary(statuses);
     status.lastAppliedRevision ??= { ...attempted, releaseRevision: last.record.version };
     await this.refreshHistory(status, ctx);
@@ -644,7 +829,12 @@ export class Reconciler {
     status.conditions = (status.conditions ?? []).filter((c) => c.type !== ConditionType.Stalled);
     if (notReady.length === 0) {
       const rev = status.lastAppliedRevision;
-      cond(ConditionType.Ready, 'True', 'Succeeded', `Release ${status.releaseName ?? releaseNameOf(hr)} revision ${rev?.releaseRevision ?? '?'} is ready (${statuses.length} objects Current)`);
+      cond(
+        ConditionType.Ready,
+        'True',
+        'Succeeded',
+        `Release ${status.releaseName ?? releaseNameOf(hr)} revision ${rev?.releaseRevision ?? '?'} is ready (${statuses.length} objects Current)`,
+      );
       status.conditions = (status.conditions ?? []).filter((c) => c.type !== ConditionType.Reconciling);
       await this.writeStatus(hr, status);
       return { requeueAfterMs: interval, action };
@@ -662,25 +852,28 @@ export class Reconciler {
     status.history = history
       .slice(-MAX_STATUS_HISTORY)
       .reverse()
-      .map(
-        (r): HistoryEntry => ({
-          revision: r.record.version,
-          chartName: String(r.record.chart.metadata.name ?? ''),
-          chartVersion: String(r.record.chart.metadata.version ?? ''),
-          appVersion: r.record.chart.metadata.appVersion as string | undefined,
-          status: r.record.info.status,
-          firstDeployed: r.record.info.first_deployed,
-          lastDeployed: r.record.info.last_deployed,
-          recordDigest: r.digest,
-        }),
-      );
+      .map((r): HistoryEntry => ({
+        revision: r.record.version,
+        chartName: String(r.record.chart.metadata.name ?? ''),
+        chartVersion: String(r.record.chart.metadata.version ?? ''),
+        appVersion: r.record.chart.metadata.appVersion as string | undefined,
+        status: r.record.info.status,
+        firstDeployed: r.record.info.first_deployed,
+        lastDeployed: r.record.info.last_deployed,
+        recordDigest: r.digest,
+      }));
   }
 
   /** writeStatus server-side applies the status subresource under Capstan's field manager. */
   async writeStatus(hr: HelmRelease, status: HelmReleaseStatus): Promise<void> {
     try {
       await this.o.client.apply(
-        { apiVersion: API_VERSION, kind: KIND, metadata: { name: hr.metadata.name, namespace: hr.metadata.namespace }, status } as any,
+        {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: { name: hr.metadata.name, namespace: hr.metadata.namespace },
+          status,
+        } as any,
         { fieldManager: this.o.fieldManager, force: true, subresource: 'status' },
       );
       hr.status = status;
@@ -724,7 +917,13 @@ export function readinessSummary(statuses: ObjectStatus[]): NonNullable<HelmRele
     notReady: statuses
       .filter((s) => s.status !== 'Current')
       .slice(0, 5)
-      .map((s: ObjectStatus) => ({ kind: s.ref.kind, namespace: s.ref.namespace, name: s.ref.name, status: s.status, message: s.message })),
+      .map((s: ObjectStatus) => ({
+        kind: s.ref.kind,
+        namespace: s.ref.namespace,
+        name: s.ref.name,
+        status: s.status,
+        message: s.message,
+      })),
   };
 }
 
@@ -733,7 +932,9 @@ function isPermanentChartError(e: unknown): boolean {
   const msg = String((e as Error)?.message ?? '');
   const status = (e as any)?.status ?? (e as any)?.httpStatus;
   if (status === 404 || status === 401 || status === 403) return true;
-  return /not found|MANIFEST_UNKNOWN|NAME_UNKNOWN|digest mismatch|does not match|no tag matches|not a Helm chart|invalid reference|unauthorized|denied/i.test(msg);
+  return /not found|MANIFEST_UNKNOWN|NAME_UNKNOWN|digest mismatch|does not match|no tag matches|not a Helm chart|invalid reference|unauthorized|denied/i.test(
+    msg,
+  );
 }
 
 export type { ObjectRef };

@@ -94,7 +94,10 @@ export function chartRecord(chart: Chart): ChartRecord {
   for (const [k, v] of Object.entries(chart.metadata)) {
     if (v === undefined) continue;
     if (k === 'dependencies' && Array.isArray(v)) {
-      md[k] = v.map(({ importValues, ...d }: any) => ({ ...d, ...(importValues ? { 'import-values': importValues } : {}) }));
+      md[k] = v.map(({ importValues, ...d }: any) => ({
+        ...d,
+        ...(importValues ? { 'import-values': importValues } : {}),
+      }));
     } else md[k] = v;
   }
   return {
@@ -138,13 +141,26 @@ export interface Desired {
   config: GoMap;
 }
 
-function newRecord(ctx: ReleaseContext, d: Desired, version: number, status: ReleaseStatus, description: string, first?: string): ReleaseRecord {
+function newRecord(
+  ctx: ReleaseContext,
+  d: Desired,
+  version: number,
+  status: ReleaseStatus,
+  description: string,
+  first?: string,
+): ReleaseRecord {
   const now = goTime();
   return {
     name: ctx.release.name,
     namespace: ctx.release.namespace,
     version,
-    info: { first_deployed: first ?? now, last_deployed: now, description, status, notes: d.rendered.notes || undefined },
+    info: {
+      first_deployed: first ?? now,
+      last_deployed: now,
+      description,
+      status,
+      notes: d.rendered.notes || undefined,
+    },
     chart: chartRecord(d.rendered.chart),
     config: jsonSafe(d.config) as Record<string, unknown>,
     manifest: manifestText(d.rendered),
@@ -157,7 +173,11 @@ function newRecord(ctx: ReleaseContext, d: Desired, version: number, status: Rel
  * installCrds applies the chart's crds/ files per policy (Create: only absent ones; CreateReplace:
  * apply all, never delete; Skip: none) and waits until each is Established.
  */
-export async function installCrds(ctx: ReleaseContext, crds: RenderedRelease['crds'], policy: CRDPolicy): Promise<void> {
+export async function installCrds(
+  ctx: ReleaseContext,
+  crds: RenderedRelease['crds'],
+  policy: CRDPolicy,
+): Promise<void> {
   if (policy === 'Skip' || crds.length === 0) return;
   const objs = crds.flatMap((f) => parseManifest(f.content, f.filename));
   const names: string[] = [];
@@ -182,7 +202,8 @@ export async function waitCrdsEstablished(ctx: ReleaseContext, names: string[]):
     for (;;) {
       const crd: any = await ctx.client.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name);
       if (crd?.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`waiting for CustomResourceDefinition ${name} to be Established: timed out`);
+      if (Date.now() > deadline)
+        throw new Error(`waiting for CustomResourceDefinition ${name} to be Established: timed out`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -214,7 +235,11 @@ async function ensureNamespace(ctx: ReleaseContext): Promise<void> {
 }
 
 /** objectsOf parses a stored manifest into objects ready to apply (or delete). */
-export async function objectsOf(ctx: ReleaseContext, manifest: string, tolerateUnknownKinds = false): Promise<KubeObject[]> {
+export async function objectsOf(
+  ctx: ReleaseContext,
+  manifest: string,
+  tolerateUnknownKinds = false,
+): Promise<KubeObject[]> {
   const objs = parseManifest(manifest, 'release manifest');
   if (!tolerateUnknownKinds) return prepareObjects(ctx.client, objs, ctx.release);
   const out: KubeObject[] = [];
@@ -256,12 +281,20 @@ async function deploy(
   const owned = new Set(previousObjs.map((o) => keyOf(refOf(o))));
   const action = kind === 'install' ? 'install' : 'upgrade';
   // CRDs rendered from templates go first, so discovery knows the kinds of the custom resources.
-  const crds = await prepareObjects(ctx.client, parsed.filter((o) => o.kind === 'CustomResourceDefinition'), ctx.release);
+  const crds = await prepareObjects(
+    ctx.client,
+    parsed.filter((o) => o.kind === 'CustomResourceDefinition'),
+    ctx.release,
+  );
   if (crds.length) {
     await checkOwnership(ctx.client, crds, ctx.release, owned, action);
     await applyTemplateCrds(ctx, crds, !!opts.force);
   }
-  const rest = await prepareObjects(ctx.client, parsed.filter((o) => o.kind !== 'CustomResourceDefinition'), ctx.release);
+  const rest = await prepareObjects(
+    ctx.client,
+    parsed.filter((o) => o.kind !== 'CustomResourceDefinition'),
+    ctx.release,
+  );
   await checkOwnership(ctx.client, rest, ctx.release, owned, action);
   const objs = [...crds, ...rest];
 
@@ -283,7 +316,14 @@ async function deploy(
     (err as any).statuses = statuses;
     throw err;
   };
-  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log, signal: ctx.signal };
+  const hookOpts = {
+    fieldManager: ctx.fieldManager,
+    release: ctx.release,
+    timeoutMs: ctx.timeoutMs,
+    onHook: ctx.onHook,
+    log: ctx.log,
+    signal: ctx.signal,
+  };
   try {
     if (!opts.disableHooks) await runHooks(ctx.client, hooks, preEvent, hookRecords, hookOpts);
   } catch (e) {
@@ -320,7 +360,9 @@ async function deploy(
     statuses = w.statuses;
     if (ctx.signal?.aborted) return fail(INTERRUPTED, undefined, statuses);
     if (!w.ok) {
-      const why = w.timedOut ? `timed out after ${Math.round(ctx.timeoutMs / 1000)}s waiting for readiness` : 'an object failed';
+      const why = w.timedOut
+        ? `timed out after ${Math.round(ctx.timeoutMs / 1000)}s waiting for readiness`
+        : 'an object failed';
       return fail(`${why}: ${summarizeNotReady(statuses)}`, undefined, statuses);
     }
   }
@@ -331,7 +373,9 @@ async function deploy(
   }
   rec.info.status = 'deployed';
   rec.info.last_deployed = goTime();
-  rec.info.description = { install: 'Install complete', upgrade: 'Upgrade complete', rollback: rec.info.description }[kind];
+  rec.info.description = { install: 'Install complete', upgrade: 'Upgrade complete', rollback: rec.info.description }[
+    kind
+  ];
   stored = await ctx.storage.update(rec);
   await supersedeOthers(ctx, rec.version);
   const pruned = await ctx.storage.prune(rec.name, ctx.maxHistory);
@@ -352,16 +396,34 @@ async function supersedeOthers(ctx: ReleaseContext, current: number): Promise<vo
 }
 
 /** install creates revision `version` (1, or the next after an uninstalled history). */
-export async function install(ctx: ReleaseContext, d: Desired, version: number, opts: ActionOptions): Promise<ActionOutcome> {
+export async function install(
+  ctx: ReleaseContext,
+  d: Desired,
+  version: number,
+  opts: ActionOptions,
+): Promise<ActionOutcome> {
   await installCrds(ctx, d.rendered.crds, opts.crds ?? 'Create');
   const rec = newRecord(ctx, d, version, 'pending-install', 'Initial install underway');
   return deploy(ctx, 'install', rec, d.rendered.hooks, undefined, opts);
 }
 
 /** upgrade creates the next revision from `last` (whatever its status), pruning what it dropped. */
-export async function upgrade(ctx: ReleaseContext, d: Desired, last: StoredRelease, previousDeployed: StoredRelease | undefined, opts: ActionOptions): Promise<ActionOutcome> {
+export async function upgrade(
+  ctx: ReleaseContext,
+  d: Desired,
+  last: StoredRelease,
+  previousDeployed: StoredRelease | undefined,
+  opts: ActionOptions,
+): Promise<ActionOutcome> {
   await installCrds(ctx, d.rendered.crds, opts.crds ?? 'Skip');
-  const rec = newRecord(ctx, d, last.record.version + 1, 'pending-upgrade', 'Preparing upgrade', last.record.info.first_deployed);
+  const rec = newRecord(
+    ctx,
+    d,
+    last.record.version + 1,
+    'pending-upgrade',
+    'Preparing upgrade',
+    last.record.info.first_deployed,
+  );
   return deploy(ctx, 'upgrade', rec, d.rendered.hooks, previousDeployed ?? last, opts);
 }
 
@@ -369,12 +431,24 @@ export async function upgrade(ctx: ReleaseContext, d: Desired, last: StoredRelea
  * rollback creates a new revision with the manifest, chart and config of revision `to` (Helm
  * rollback semantics: hooks of that revision run as pre/post-rollback).
  */
-export async function rollback(ctx: ReleaseContext, to: StoredRelease, last: StoredRelease, opts: ActionOptions): Promise<ActionOutcome> {
+export async function rollback(
+  ctx: ReleaseContext,
+  to: StoredRelease,
+  last: StoredRelease,
+  opts: ActionOptions,
+): Promise<ActionOutcome> {
   const now = goTime();
   const rec: ReleaseRecord = {
     ...structuredClone(to.record),
     version: last.record.version + 1,
-    info: { ...to.record.info, first_deployed: last.record.info.first_deployed, last_deployed: now, status: 'pending-rollback', description: `Rollback to ${to.record.version}`, deleted: undefined },
+    info: {
+      ...to.record.info,
+      first_deployed: last.record.info.first_deployed,
+      last_deployed: now,
+      status: 'pending-rollback',
+      description: `Rollback to ${to.record.version}`,
+      deleted: undefined,
+    },
   };
   const hooks = hooksOf(rec);
   return deploy(ctx, 'rollback', rec, hooks, last, opts);
@@ -388,14 +462,26 @@ export async function rollback(ctx: ReleaseContext, to: StoredRelease, last: Sto
 export async function uninstall(
   ctx: ReleaseContext,
   last: StoredRelease,
-  opts: { disableHooks?: boolean; disableWait?: boolean; keepHistory?: boolean; propagation?: 'Background' | 'Foreground' | 'Orphan' },
+  opts: {
+    disableHooks?: boolean;
+    disableWait?: boolean;
+    keepHistory?: boolean;
+    propagation?: 'Background' | 'Foreground' | 'Orphan';
+  },
 ): Promise<void> {
   const rec = last.record;
   rec.info.status = 'uninstalling';
   rec.info.deleted = goTime();
   await ctx.storage.update(rec);
   const hooks = hooksOf(rec);
-  const hookOpts = { fieldManager: ctx.fieldManager, release: ctx.release, timeoutMs: ctx.timeoutMs, onHook: ctx.onHook, log: ctx.log, signal: ctx.signal };
+  const hookOpts = {
+    fieldManager: ctx.fieldManager,
+    release: ctx.release,
+    timeoutMs: ctx.timeoutMs,
+    onHook: ctx.onHook,
+    log: ctx.log,
+    signal: ctx.signal,
+  };
   if (!opts.disableHooks) await runHooks(ctx.client, hooks, 'pre-delete', rec.hooks ?? [], hookOpts);
   const objs = await objectsOf(ctx, rec.manifest, true);
   const deleted = await deleteObjects(ctx.client, objs, opts.propagation ?? 'Background');
@@ -403,7 +489,10 @@ export async function uninstall(
   if (!opts.disableWait) {
     const deadline = Date.now() + ctx.timeoutMs;
     for (const ref of deleted) {
-      while (Date.now() < deadline && (await ctx.client.get(ref.apiVersion, ref.kind, ref.namespace, ref.name).catch(() => undefined))) {
+      while (
+        Date.now() < deadline &&
+        (await ctx.client.get(ref.apiVersion, ref.kind, ref.namespace, ref.name).catch(() => undefined))
+      ) {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -475,7 +564,12 @@ export async function correctDrift(
   const objs = await objectsOf(ctx, stored.record.manifest, true);
   const report: DriftReport = { drifted: [], corrected: 0, missing: 0 };
   for (const desired of objs) {
-    const live = await ctx.client.get(desired.apiVersion, desired.kind, desired.metadata.namespace, desired.metadata.name);
+    const live = await ctx.client.get(
+      desired.apiVersion,
+      desired.kind,
+      desired.metadata.namespace,
+      desired.metadata.name,
+    );
     // Ignored paths keep their live values: neither reported nor reverted (dropping them from the
     // apply would make server-side apply delete fields Capstan owns).
     const o = live ? withIgnoredFromLive(desired, live, ignore) : desired;
@@ -514,7 +608,9 @@ export async function correctDrift(
 }
 
 function conflictsOnlyWithUpdaters(live: KubeObject, e: KubeApiError): boolean {
-  const managers = new Set((e.status?.details?.causes ?? []).map((c) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1]).filter(Boolean));
+  const managers = new Set(
+    (e.status?.details?.causes ?? []).map((c) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1]).filter(Boolean),
+  );
   const entries = live.metadata.managedFields ?? [];
   for (const m of managers) {
     if (entries.some((f) => f.manager === m && f.operation === 'Apply')) return false;
@@ -522,7 +618,11 @@ function conflictsOnlyWithUpdaters(live: KubeObject, e: KubeApiError): boolean {
   return managers.size > 0;
 }
 
-function withIgnoredFromLive(o: KubeObject, live: KubeObject, rules: { paths: string[]; target?: { group?: string; kind?: string; name?: string; namespace?: string } }[]): KubeObject {
+function withIgnoredFromLive(
+  o: KubeObject,
+  live: KubeObject,
+  rules: { paths: string[]; target?: { group?: string; kind?: string; name?: string; namespace?: string } }[],
+): KubeObject {
   const applicable = rules.filter((r) => {
     const t = r.target;
     if (!t) return true;
@@ -541,7 +641,10 @@ function withIgnoredFromLive(o: KubeObject, live: KubeObject, rules: { paths: st
 
 /** copyPointer sets `to`'s value at a JSON pointer to `from`'s (removing it when `from` has none). */
 function copyPointer(from: any, to: any, pointer: string): void {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const last = parts.pop()!;
   let src = from;
   let dst = to;
@@ -563,7 +666,8 @@ function copyPointer(from: any, to: any, pointer: string): void {
 function strip(o: KubeObject): unknown {
   const c: any = structuredClone(o);
   delete c.status;
-  for (const k of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink']) delete c.metadata?.[k];
+  for (const k of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'])
+    delete c.metadata?.[k];
   if (c.metadata?.annotations) delete c.metadata.annotations['deployment.kubernetes.io/revision'];
   return c;
 }
@@ -574,7 +678,8 @@ export function diffPaths(a: unknown, b: unknown, base = ''): string[] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
     const out: string[] = [];
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) out.push(...diffPaths((a as any)[k], (b as any)[k], `${base}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+    for (const k of keys)
+      out.push(...diffPaths((a as any)[k], (b as any)[k], `${base}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
     return out;
   }
   return [base || '/'];

@@ -57,7 +57,8 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-const defaultLog = (msg: string) => process.stderr.write(`[devcluster ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const defaultLog = (msg: string) =>
+  process.stderr.write(`[devcluster ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 /** ensureBinaries returns a directory holding every control plane binary, building what is missing. */
 export function ensureBinaries(log: (msg: string) => void = defaultLog): string {
@@ -68,7 +69,8 @@ export function ensureBinaries(log: (msg: string) => void = defaultLog): string 
   const r = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   if (r.status !== 0) throw new Error(`building control plane binaries: ${script} exited with ${r.status}`);
   const dir = r.stdout.trim().split('\n').pop()!;
-  for (const b of BINARIES) if (!existsSync(join(dir, b))) throw new Error(`building control plane binaries: ${b} missing in ${dir}`);
+  for (const b of BINARIES)
+    if (!existsSync(join(dir, b))) throw new Error(`building control plane binaries: ${b} missing in ${dir}`);
   return dir;
 }
 
@@ -218,7 +220,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const pids = [etcd, apiserver, kcm, sched, kwok].map((p) => p.child.pid).join(' ');
     watchdog = spawn(
       'sh',
-      ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids} 2>/dev/null; ${ownDir ? `rm -rf '${dir}'` : 'true'}`],
+      [
+        '-c',
+        `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids} 2>/dev/null; ${ownDir ? `rm -rf '${dir}'` : 'true'}`,
+      ],
       { stdio: 'ignore', detached: true },
     );
     watchdog.unref();
@@ -243,7 +248,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const nodes = opts.nodes ?? 2;
     for (let i = 0; i < nodes; i++) cluster.kubectl(['apply', '-f', '-'], fakeNode(`kwok-node-${i}`));
     await waitFor('kwok nodes', kwok, async () => {
-      const out = cluster.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}']);
+      const out = cluster.kubectl([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
+      ]);
       return out.split(' ').filter((s) => s === 'True').length >= nodes;
     });
     // The default ServiceAccount is created by kube-controller-manager; wait for it so Pods can be created.
@@ -340,7 +350,12 @@ function fakeNode(name: string): string {
     metadata: {
       name,
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
     },
     spec: {},
     status: {

@@ -109,10 +109,20 @@ async function serve(): Promise<void> {
     const port = await freePort();
     const controllerLog = join(demoDir, 'controller.log');
     const out = openSync(controllerLog, 'w');
-    const cli = existsSync(join(root, 'dist', 'cli', 'main.js')) ? [join(root, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+    const cli = existsSync(join(root, 'dist', 'cli', 'main.js'))
+      ? [join(root, 'dist', 'cli', 'main.js')]
+      : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
     controller = spawn(
       process.execPath,
-      [...cli, 'controller', `--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-address=127.0.0.1:${port}`, `--cache-dir=${join(demoDir, 'charts')}`, '--leader-elect', '--leader-election-namespace=default'],
+      [
+        ...cli,
+        'controller',
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        `--metrics-address=127.0.0.1:${port}`,
+        `--cache-dir=${join(demoDir, 'charts')}`,
+        '--leader-elect',
+        '--leader-election-namespace=default',
+      ],
       { stdio: ['ignore', out, out] },
     );
     controller.on('exit', (code) => log(`controller exited with ${code}; see ${controllerLog}`));
@@ -149,11 +159,21 @@ async function status(timeoutMs: number): Promise<number> {
     log(`demo did not start: ${s?.error ?? 'see the log above'}`);
     return 1;
   }
-  const kubectl = (args: string[]) => spawnSync(s.kubectl!, [`--kubeconfig=${s.kubeconfig}`, ...args], { encoding: 'utf8' });
+  const kubectl = (args: string[]) =>
+    spawnSync(s.kubectl!, [`--kubeconfig=${s.kubeconfig}`, ...args], { encoding: 'utf8' });
   log('waiting for HelmRelease demo/hello to be Ready');
-  const waited = kubectl(['wait', '--for=condition=Ready', 'helmrelease/hello', '-n', 'demo', `--timeout=${Math.max(10, Math.round((deadline - Date.now()) / 1000))}s`]);
+  const waited = kubectl([
+    'wait',
+    '--for=condition=Ready',
+    'helmrelease/hello',
+    '-n',
+    'demo',
+    `--timeout=${Math.max(10, Math.round((deadline - Date.now()) / 1000))}s`,
+  ]);
   const get = kubectl(['get', 'helmrelease,deployment,service,configmap,pods', '-n', 'demo']);
-  process.stdout.write(`\n$ kubectl get helmrelease,deployment,service,configmap,pods -n demo\n${get.stdout}${get.stderr}\n`);
+  process.stdout.write(
+    `\n$ kubectl get helmrelease,deployment,service,configmap,pods -n demo\n${get.stdout}${get.stderr}\n`,
+  );
   if (waited.status !== 0) {
     log(`HelmRelease did not become Ready: ${waited.stderr.trim()}; controller log: ${s.controllerLog}`);
     return 1;

@@ -20,7 +20,11 @@ export type ReleaseStatus =
   | 'pending-rollback';
 
 /** PENDING_STATUSES are the statuses that lock a release while an action runs. */
-export const PENDING_STATUSES: ReadonlySet<ReleaseStatus> = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
+export const PENDING_STATUSES: ReadonlySet<ReleaseStatus> = new Set([
+  'pending-install',
+  'pending-upgrade',
+  'pending-rollback',
+]);
 
 export interface ChartFileRecord {
   name: string;

@@ -44,7 +44,12 @@ export class ReleaseStorage {
         labelSelector: `owner=helm,name=${release}`,
       });
     } catch (e) {
-      throw new StorageError(`listing release ${release} history in ${this.namespace}: ${apiMessage(e)}`, release, this.namespace, { cause: e });
+      throw new StorageError(
+        `listing release ${release} history in ${this.namespace}: ${apiMessage(e)}`,
+        release,
+        this.namespace,
+        { cause: e },
+      );
     }
     const out: StoredRelease[] = [];
     for (const s of list.items) {
@@ -68,7 +73,9 @@ export class ReleaseStorage {
       return fromSecret(s);
     } catch (e) {
       if (e instanceof ApiException && e.code === 404) return undefined;
-      throw new StorageError(`reading release ${release} v${version}: ${apiMessage(e)}`, release, this.namespace, { cause: e });
+      throw new StorageError(`reading release ${release} v${version}: ${apiMessage(e)}`, release, this.namespace, {
+        cause: e,
+      });
     }
   }
 
@@ -78,7 +85,12 @@ export class ReleaseStorage {
     try {
       await this.core.createNamespacedSecret({ namespace: this.namespace, body });
     } catch (e) {
-      throw new StorageError(`storing release ${rec.name} v${rec.version}: ${apiMessage(e)}`, rec.name, this.namespace, { cause: e });
+      throw new StorageError(
+        `storing release ${rec.name} v${rec.version}: ${apiMessage(e)}`,
+        rec.name,
+        this.namespace,
+        { cause: e },
+      );
     }
     return { record: rec, digest: recordDigest(body.stringData!.release), secretName: body.metadata!.name! };
   }
@@ -89,7 +101,12 @@ export class ReleaseStorage {
     try {
       await this.core.replaceNamespacedSecret({ name: body.metadata!.name!, namespace: this.namespace, body });
     } catch (e) {
-      throw new StorageError(`updating release ${rec.name} v${rec.version}: ${apiMessage(e)}`, rec.name, this.namespace, { cause: e });
+      throw new StorageError(
+        `updating release ${rec.name} v${rec.version}: ${apiMessage(e)}`,
+        rec.name,
+        this.namespace,
+        { cause: e },
+      );
     }
     return { record: rec, digest: recordDigest(body.stringData!.release), secretName: body.metadata!.name! };
   }
@@ -100,7 +117,9 @@ export class ReleaseStorage {
       await this.core.deleteNamespacedSecret({ name: secretName(release, version), namespace: this.namespace });
     } catch (e) {
       if (e instanceof ApiException && e.code === 404) return;
-      throw new StorageError(`deleting release ${release} v${version}: ${apiMessage(e)}`, release, this.namespace, { cause: e });
+      throw new StorageError(`deleting release ${release} v${version}: ${apiMessage(e)}`, release, this.namespace, {
+        cause: e,
+      });
     }
   }
 

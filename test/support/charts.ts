@@ -21,7 +21,13 @@ export function writeChart(name: string, version: string, files: Record<string, 
 }
 
 /** pushTestChart packages and pushes a chart; returns its oci:// ref (without tag) and digest. */
-export async function pushTestChart(registry: string, repo: string, name: string, version: string, files: Record<string, string>): Promise<{ ref: string; digest: string }> {
+export async function pushTestChart(
+  registry: string,
+  repo: string,
+  name: string,
+  version: string,
+  files: Record<string, string>,
+): Promise<{ ref: string; digest: string }> {
   const pkg = await packageChart(writeChart(name, version, files));
   const r = await pushChart(pkg.bytes, `oci://${registry}/${repo}`);
   return { ref: `oci://${registry}/${repo}/${name}`, digest: r.digest };

@@ -40,14 +40,24 @@ export function installCrd(cluster: TestCluster): void {
  * and waits until it serves /readyz.
  */
 export async function startController(cluster: TestCluster, extra: string[] = []): Promise<Controller> {
-  if (!extra.some((a) => a.startsWith('--watch-label-selector'))) extra = [...extra, `--watch-label-selector=${SUITE_LABEL}=${suite}`];
+  if (!extra.some((a) => a.startsWith('--watch-label-selector')))
+    extra = [...extra, `--watch-label-selector=${SUITE_LABEL}=${suite}`];
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'capstan-ctrl-'));
   const logPath = join(dir, 'controller.log');
   const out = openSync(logPath, 'a');
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'controller', `--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-address=127.0.0.1:${port}`, `--cache-dir=${join(dir, 'cache')}`, ...extra],
+    [
+      '--import',
+      'tsx',
+      join(root, 'src/cli/main.ts'),
+      'controller',
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--metrics-address=127.0.0.1:${port}`,
+      `--cache-dir=${join(dir, 'cache')}`,
+      ...extra,
+    ],
     { stdio: ['ignore', out, out] },
   );
   const metrics = `http://127.0.0.1:${port}`;
@@ -73,9 +83,23 @@ export async function startController(cluster: TestCluster, extra: string[] = []
 }
 
 /** applyHR applies a HelmRelease labelled for this test file's controller. */
-export function applyHR(cluster: TestCluster, ns: string, name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): void {
+export function applyHR(
+  cluster: TestCluster,
+  ns: string,
+  name: string,
+  spec: Record<string, unknown>,
+  metadata: Record<string, unknown> = {},
+): void {
   const labels = { [SUITE_LABEL]: suite, ...((metadata.labels as Record<string, string>) ?? {}) };
-  cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'helm.capstan.dev/v1alpha1', kind: 'HelmRelease', metadata: { name, namespace: ns, ...metadata, labels }, spec }));
+  cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'helm.capstan.dev/v1alpha1',
+      kind: 'HelmRelease',
+      metadata: { name, namespace: ns, ...metadata, labels },
+      spec,
+    }),
+  );
 }
 
 export function getHR(cluster: TestCluster, ns: string, name: string): any {
@@ -85,7 +109,13 @@ export function getHR(cluster: TestCluster, ns: string, name: string): any {
 export const cond = (hr: any, type: string) => hr.status?.conditions?.find((c: any) => c.type === type);
 
 /** waitForHR polls the HelmRelease until `ok` holds; fails with its last status. */
-export async function waitForHR(cluster: TestCluster, ns: string, name: string, ok: (hr: any) => boolean, timeoutMs = 60_000): Promise<any> {
+export async function waitForHR(
+  cluster: TestCluster,
+  ns: string,
+  name: string,
+  ok: (hr: any) => boolean,
+  timeoutMs = 60_000,
+): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let hr: any;
   while (Date.now() < deadline) {
@@ -97,11 +127,14 @@ export async function waitForHR(cluster: TestCluster, ns: string, name: string, 
     }
     await sleep(300);
   }
-  assert.fail(`HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`);
+  assert.fail(
+    `HelmRelease ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(hr?.status, null, 1)}`,
+  );
 }
 
 /** readyFor: Ready=True for the current generation. */
-export const readyFor = (gen?: number) => (hr: any) => cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === (gen ?? hr.metadata.generation);
+export const readyFor = (gen?: number) => (hr: any) =>
+  cond(hr, 'Ready')?.status === 'True' && hr.status.observedGeneration === (gen ?? hr.metadata.generation);
 
 export const stalled = (hr: any) => cond(hr, 'Stalled')?.status === 'True';
 

@@ -86,7 +86,11 @@ export function testRegistries(): Promise<TestRegistries> {
     if (open && auth) {
       return {
         open,
-        auth: { host: auth, username: process.env[ENV.authRegistryUser]!, password: process.env[ENV.authRegistryPassword]! },
+        auth: {
+          host: auth,
+          username: process.env[ENV.authRegistryUser]!,
+          password: process.env[ENV.authRegistryPassword]!,
+        },
       };
     }
     const [o, a] = await Promise.all([startRegistry({ auth: 'none' }), startRegistry({ auth: 'htpasswd' })]);

@@ -71,7 +71,14 @@ try {
   code = await new Promise<number>((res) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files.map((f) => relative(root, f))],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=1',
+        ...files.map((f) => relative(root, f)),
+      ],
       { cwd: root, env, stdio: 'inherit' },
     );
     child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0)));
