@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startCluster } from '../../src/devcluster/cluster.js';
 import { startRegistry } from '../../src/devcluster/registry.js';
@@ -40,8 +39,9 @@ export function testCluster(): Promise<TestCluster> {
     let kubeconfigPath = process.env[ENV.kubeconfig];
     let binDir = process.env[ENV.binDir];
     if (!kubeconfigPath || !binDir) {
+      // Stopped by its own process-exit hook and watchdog: an after() registered from inside a
+      // before() hook would stop it before the file's tests run.
       const c = await startCluster();
-      after(() => c.stop());
       kubeconfigPath = c.kubeconfigPath;
       binDir = c.binDir;
     }
@@ -93,8 +93,8 @@ export function testRegistries(): Promise<TestRegistries> {
         },
       };
     }
+    // Stopped by their process-exit hooks (see testCluster).
     const [o, a] = await Promise.all([startRegistry({ auth: 'none' }), startRegistry({ auth: 'htpasswd' })]);
-    after(() => Promise.all([o.stop(), a.stop()]));
     return { open: o.host, auth: { host: a.host, username: a.username!, password: a.password! } };
   })();
   return sharedRegistries;
