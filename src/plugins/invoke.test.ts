@@ -4,7 +4,8 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRunError } from './errors.js';
-import { WasmHost } from './host.js';
+import { WasmHost, type CallRequest } from './host.js';
+import { MAX_HTTP_RESPONSE_BYTES } from './http.js';
 import { invokePlugin } from './invoke.js';
 import { loadPlugin, type Plugin } from './loader.js';
 import { fixtureWasm, type FixtureOptions } from './wasm-fixture.js';
@@ -73,11 +74,27 @@ test('invokePlugin outcomes', async (t) => {
       message: /needs 16 pages \(1 MiB\) of memory to start, more than the limit of 8 pages \(0\.50 MiB\)/,
     },
     {
-      name: 'network cannot be granted on this SDK',
+      name: 'a network grant does not change a call that makes no request',
+      opts: { body: { returns: 5 } },
+      call: { allowedHosts: ['example.com', '*.example.org'] },
+      reason: 'exit',
+      exitCode: 5,
+      message: /plugin returned status 5$/,
+    },
+    {
+      name: 'allowedHosts entries are hostnames or globs, not URLs',
       opts: {},
-      call: { allowedHosts: ['example.com'] },
+      call: { allowedHosts: ['example.com', 'https://example.com/'] },
       reason: 'invalid',
-      message: /allowedHosts: network access cannot be granted/,
+      message:
+        /allowedHosts\[1\] "https:\/\/example\.com\/": must be a hostname or a glob such as \*\.example\.com, not a URL$/,
+    },
+    {
+      name: 'allowedHosts entries carry no port',
+      opts: {},
+      call: { allowedHosts: ['example.com:443'] },
+      reason: 'invalid',
+      message: /allowedHosts\[0\] "example\.com:443": must be a hostname without a port/,
     },
     {
       name: 'bad timeout option',
@@ -99,6 +116,37 @@ test('invokePlugin outcomes', async (t) => {
       });
     });
   }
+});
+
+test("the worker job carries only the caller's network grant, normalized, with the response cap", async () => {
+  const plugin = await fixture(
+    {},
+    'runtimeConfig:\n  allowedHosts: [Plugin.Example.com]\n  memory: {maxPages: 64, maxHttpResponseBytes: 0}\n',
+  );
+  const jobs: CallRequest[] = [];
+  const fake = {
+    call: async (req: CallRequest) => {
+      jobs.push(req);
+      return { verdict: 'timeout', elapsedMs: 1 } as const;
+    },
+  } as unknown as WasmHost;
+  for (const allowedHosts of [undefined, [' Charts.Example.COM', '*.internal']]) {
+    await assert.rejects(invokePlugin(plugin, {}, { host: fake, allowedHosts, memoryPages: 16 }), /time limit/);
+  }
+  // No grant: nothing, even though plugin.yaml asks for a host; it is kept for messages only.
+  assert.deepEqual(jobs[0]!.network, {
+    allowedHosts: [],
+    requestedHosts: ['plugin.example.com'],
+    maxResponseBytes: 16 * 65536, // the memory budget is below MAX_HTTP_RESPONSE_BYTES
+  });
+  assert.deepEqual(jobs[1]!.network?.allowedHosts, ['charts.example.com', '*.internal']);
+
+  const capped = await fixture({}, 'runtimeConfig:\n  memory: {maxHttpResponseBytes: 1000}\n');
+  await assert.rejects(invokePlugin(capped, {}, { host: fake, allowedHosts: ['a'] }), /time limit/);
+  assert.equal(jobs[2]!.network?.maxResponseBytes, 1000);
+  const big = await fixture({});
+  await assert.rejects(invokePlugin(big, {}, { host: fake, allowedHosts: ['a'] }), /time limit/);
+  assert.equal(jobs[3]!.network?.maxResponseBytes, MAX_HTTP_RESPONSE_BYTES);
 });
 
 test('while one plugin loops, other calls complete and the host recovers', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRunError, type PluginIdentity } from './errors.js';
 import { defaultHost, type WasmHost } from './host.js';
+import { MAX_HTTP_RESPONSE_BYTES, normalizeHostPattern } from './http.js';
 import { DEFAULT_MAX_PAGES, limitedWasm, type Plugin } from './loader.js';
 import type { ObjectRef } from './manifests.js';
 import { mib, WASM_PAGE_BYTES } from './wasm-binary.js';
@@ -28,8 +29,10 @@ export interface InvokeOptions {
   /** memoryPages caps linear memory in 64 KiB pages (default: runtimeConfig.memory.maxPages, else DEFAULT_MAX_PAGES). */
   memoryPages?: number;
   /**
-   * allowedHosts grants network hosts. Network is off unless granted here: a plugin cannot grant
-   * itself hosts through plugin.yaml. See docs/postrenderers.md for the SDK's HTTP support.
+   * allowedHosts grants the plugin HTTP access (Extism's `http_request`) to these hosts: exact
+   * hostnames or globs such as `*.example.com`, matched against the URL's hostname. Network is off
+   * unless granted here: plugin.yaml's runtimeConfig.allowedHosts only asks, it grants nothing.
+   * See "Network" in docs/postrenderers.md.
    */
   allowedHosts?: string[];
   /** host runs the call (default: the process-wide host). */
@@ -85,11 +88,15 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
   if (!Number.isInteger(maxPages) || maxPages <= 0 || maxPages > 65536) {
     throw fail('invalid', `memoryPages must be an integer in 1..65536, got ${maxPages}`);
   }
-  if ((opts.allowedHosts ?? []).length > 0) {
-    throw fail(
-      'invalid',
-      'allowedHosts: network access cannot be granted: the Extism JS SDK host offers plugins no HTTP client (http_request is disabled)',
-    );
+  if (opts.allowedHosts !== undefined && !Array.isArray(opts.allowedHosts))
+    throw fail('invalid', 'allowedHosts must be a list of hostnames');
+  const allowedHosts: string[] = [];
+  for (const [i, h] of (opts.allowedHosts ?? []).entries()) {
+    try {
+      allowedHosts.push(normalizeHostPattern(h));
+    } catch (err) {
+      throw fail('invalid', `allowedHosts[${i}] ${JSON.stringify(h)}: ${(err as Error).message}`);
+    }
   }
   let wasm: Uint8Array;
   try {
@@ -118,6 +125,16 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
         hostMemoryBytes: maxPages * WASM_PAGE_BYTES,
         maxPages,
         stdioBytes: MAX_STDIO_BYTES,
+        network: {
+          allowedHosts,
+          requestedHosts: rc.allowedHosts.map((h) => h.toLowerCase()),
+          // plugin.yaml may lower the cap (maxHttpResponseBytes), never raise it.
+          maxResponseBytes: Math.min(
+            MAX_HTTP_RESPONSE_BYTES,
+            maxPages * WASM_PAGE_BYTES,
+            rc.memory.maxHttpResponseBytes || Infinity,
+          ),
+        },
         validateManifests: opts.validateManifests,
       },
       timeoutMs,
@@ -153,6 +170,9 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       throw fail('invalid', result.error ?? 'plugin could not start', extra);
     case 'host-memory':
       throw fail('memory', `${memoryDetail}: ${result.error}`, extra);
+    case 'network':
+      // The failing http_request call aborts the guest, as an Extism host function error does.
+      throw fail('trap', `plugin's ${result.error ?? 'HTTP request failed'}`, extra);
     case 'trapped':
       if (nearCap || oomText) throw fail('memory', `${memoryDetail}: ${result.error}`, extra);
       throw fail(

@@ -15,10 +15,16 @@
  * - count Extism host allocations against the memory budget;
  * - supply the Extism kernel functions the SDK 1.0.3 lacks (`get_log_level`, `log_trace`,
  *   `http_headers`), which current PDKs import.
+ *
+ * The kernel's `http_request` and `http_status_code` (which the SDK disables in the foreground)
+ * are host functions here, given the CallContext to read the request and store the response
+ * body: requests go through http.ts under the job's network grant, and a refused or failed
+ * request throws, which fails the call (as an Extism host function error does).
  */
 import { writeSync } from 'node:fs';
 import { parseManifests, type ObjectRef } from './manifests.js';
-import createPlugin from '@extism/extism';
+import createPlugin, { type CallContext } from '@extism/extism';
+import { httpRequest, HttpError, parseHttpRequest, type NetworkGrant } from './http.js';
 import {
   setInstantiate,
   wasm,
@@ -46,6 +52,8 @@ export interface WorkerJob {
   maxPages: number;
   /** stdioBytes caps the captured stdout+stderr. */
   stdioBytes: number;
+  /** network is the caller's grant; absent or empty allowedHosts: every HTTP request is refused. */
+  network?: NetworkGrant;
   /**
    * validateManifests asks the worker to check a postrenderer/v1 output message here, off the
    * operator's event loop, and to return the object identities (see WorkerOutcome.validation).
@@ -59,8 +67,11 @@ export type Validation = { refs: ObjectRef[] } | { error: string };
 /** WorkerOutcome is the answer to a WorkerJob. */
 export interface WorkerOutcome {
   id: number;
-  /** kind: `returned` (status set), `exited` (proc_exit, status set), `trapped`, `host-memory`. */
-  kind: 'returned' | 'exited' | 'trapped' | 'host-memory' | 'setup';
+  /**
+   * kind: `returned` (status set), `exited` (proc_exit, status set), `trapped`, `host-memory`,
+   * `network` (an HTTP request was refused or failed; error says why).
+   */
+  kind: 'returned' | 'exited' | 'trapped' | 'host-memory' | 'network' | 'setup';
   status: number;
   output: Uint8Array | null;
   /** error is the plugin's Extism error message, or the trap/setup message. */
@@ -132,6 +143,23 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     } else stdio += text;
   };
 
+  const network: NetworkGrant = job.network ?? { allowedHosts: [], requestedHosts: [], maxResponseBytes: 0 };
+  let httpStatus = 0;
+  const httpFunctions = {
+    http_request: (cc: CallContext, reqAddr: bigint, bodyAddr: bigint): bigint => {
+      const reqBlock = cc.read(reqAddr);
+      if (reqBlock === null) throw new HttpError('HTTP request is invalid: no request block at the given address');
+      const bodyBlock = bodyAddr === 0n ? null : cc.read(bodyAddr);
+      const req = parseHttpRequest(reqBlock.string(), bodyBlock ? bodyBlock.bytes().slice() : null);
+      const res = httpRequest(req, network, (level, line) => logger[level](line));
+      httpStatus = res.status;
+      hostBytes += res.body.length;
+      if (hostBytes > job.hostMemoryBytes) throw new HostMemoryExceeded(res.body.length);
+      return cc.store(res.body);
+    },
+    http_status_code: (): number => httpStatus,
+  };
+
   const wrapImports = (imports: WasmImports): WasmImports => {
     const env = { ...(imports['extism:host/env'] as Record<string, (...a: never[]) => unknown>) } as Record<
       string,
@@ -195,7 +223,14 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   try {
     plugin = await createPlugin(
       { wasm: [{ module: module as never }] },
-      { useWasi: true, config: job.config, allowedPaths: job.allowedPaths, logger, enableWasiOutput: false },
+      {
+        useWasi: true,
+        config: job.config,
+        allowedPaths: job.allowedPaths,
+        logger,
+        enableWasiOutput: false,
+        functions: { 'extism:host/env': httpFunctions },
+      },
     );
   } catch (err) {
     const outcome = classify(err);
@@ -281,6 +316,7 @@ function pages(memory: WasmMemory | undefined): number {
 
 function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'> {
   if (err instanceof ProcExit) return { kind: 'exited', status: err.code, error: null };
+  if (err instanceof HttpError) return { kind: 'network', status: -1, error: err.message };
   if (err instanceof HostMemoryExceeded) {
     return {
       kind: 'host-memory',
