@@ -4,8 +4,8 @@
  * before taking over objects that exist, apply in the given (install) order, prune what a new
  * revision dropped (respecting `helm.sh/resource-policy: keep`), and wait with kstatus.
  */
-import { parseAllDocuments } from 'yaml';
 import { sortByKind, UNINSTALL_ORDER } from '../chart/manifests.js';
+import { parseYamlDocuments } from '../chart/yaml.js';
 import { computeStatus, type Status } from '../kstatus/index.js';
 import { KubeApiError, splitApiVersion, type KubeClient, type KubeObject } from './kubeclient.js';
 
@@ -48,28 +48,42 @@ export class ApplyError extends Error {
 
 /**
  * parseManifest reads a multi-document YAML manifest into objects, in document order, dropping
- * empty documents. A document that is not a Kubernetes object is an error naming it.
+ * empty documents. It reads YAML as Helm's kube client does (sigs.k8s.io/yaml: YAML 1.1, so
+ * `mode: 0755` is 493 and `enabled: yes` is true). A document that is not a Kubernetes object is
+ * an error naming it.
  */
 export function parseManifest(manifest: string, source = 'manifest'): KubeObject[] {
+  let docs: unknown[];
+  try {
+    docs = parseYamlDocuments(manifest);
+  } catch (e) {
+    throw new ApplyError(`${source}: ${(e as Error).message}`, undefined, [], { cause: e });
+  }
   const out: KubeObject[] = [];
-  let i = 0;
-  for (const doc of parseAllDocuments(manifest)) {
-    i++;
-    if (doc.errors.length) throw new ApplyError(`${source}: document ${i}: ${doc.errors[0].message}`, undefined);
-    const v = doc.toJS({ maxAliasCount: 1000 });
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'object' || Array.isArray(v) || !v.apiVersion || !v.kind || !v.metadata?.name) {
+  docs.forEach((v: any, index) => {
+    const i = index + 1;
+    if (v === null || v === undefined) return;
+    const isObject = (o: any) => typeof o === 'object' && o !== null && !Array.isArray(o) && o.apiVersion && o.kind;
+    if (isObject(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
+      for (const [j, item] of (v.items as any[]).entries()) {
+        if (!isObject(item) || !item.metadata?.name) {
+          throw new ApplyError(
+            `${source}: document ${i}: items[${j}] is not a Kubernetes object (needs apiVersion, kind and metadata.name)`,
+            undefined,
+          );
+        }
+        out.push(item as KubeObject);
+      }
+      return;
+    }
+    if (!isObject(v) || !v.metadata?.name) {
       throw new ApplyError(
         `${source}: document ${i} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`,
         undefined,
       );
     }
-    if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
-      for (const item of v.items) out.push(item as KubeObject);
-      continue;
-    }
     out.push(v as KubeObject);
-  }
+  });
   return out;
 }
 
