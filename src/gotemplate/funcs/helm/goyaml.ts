@@ -18,6 +18,7 @@ import { GoStruct, GoTime, formatFloat, isMap, type Value } from '../../value.js
 import { GO_JSON, JSONError, cycleError, formatJSONFloat, formatRFC3339Nano, setKey } from './gojson.js';
 import { isBase60Float, isOldBool, resolvePlain } from './resolve.js';
 import { emitYaml, type ScalarStyle, type YNode } from './yamlemit.js';
+import { fastReadDocuments } from './yamlfast.js';
 import { YAMLSyntaxError, parseYamlNodes, type YamlNode } from './yamlparse.js';
 
 /**
@@ -235,9 +236,13 @@ export function marshalYaml(v: Value): string {
   try {
     root = v2Node(v, new Set());
   } catch (e) {
-    if (e instanceof RangeError) throw new JSONError('error marshaling into JSON: json: unsupported value: nested too deeply', undefined, { cause: e });
+    if (e instanceof RangeError)
+      throw new JSONError('error marshaling into JSON: json: unsupported value: nested too deeply', undefined, {
+        cause: e,
+      });
     // sigs.k8s.io/yaml wraps json.Marshal's error; go-yaml's own comes through bare.
-    if (e instanceof JSONError) throw new JSONError(`error marshaling into JSON: ${e.message}`, undefined, { cause: e });
+    if (e instanceof JSONError)
+      throw new JSONError(`error marshaling into JSON: ${e.message}`, undefined, { cause: e });
     throw e;
   }
   try {
@@ -309,11 +314,29 @@ export function parseYamlDocuments(text: string, opts: { shape?: YamlShape } = {
   return readDocuments(text, false, opts.shape);
 }
 
+/**
+ * parseYamlDocumentsV3 reads a stream of block-style manifests the fast way with go-yaml v3's
+ * scalar resolution (only true/false are booleans), or returns undefined when the text is outside
+ * the fast reader's subset (see yamlfast.ts) and needs a full reader. Numbers are JS numbers and
+ * keys strings, as {@link parseYamlDocuments} gives them; repeated keys give up (v3 rejects them).
+ */
+export function parseYamlDocumentsV3(text: string): Value[] | undefined {
+  return fastReadDocuments(text, true);
+}
+
 function fitTarget(v: Value, target: ParseTarget): Value {
   if (v === null) return target === 'map' ? {} : target === 'slice' ? [] : null;
   const ok = target === 'any' || (target === 'map' ? isMap(v) : Array.isArray(v));
   if (!ok) {
-    const kind = Array.isArray(v) ? 'array' : isMap(v) ? 'object' : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'string';
+    const kind = Array.isArray(v)
+      ? 'array'
+      : isMap(v)
+        ? 'object'
+        : typeof v === 'number'
+          ? 'number'
+          : typeof v === 'boolean'
+            ? 'bool'
+            : 'string';
     throw new YAMLError(
       `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type ${GO_TARGET[target]}`,
     );
@@ -335,7 +358,21 @@ function checkControlCharacters(text: string): void {
   }
 }
 
-function readDocuments(text: string, firstOnly: boolean, shape: YamlShape = 'any'): Value[] {
+/**
+ * parseYamlDocumentsFull is {@link parseYamlDocuments} without the fast path: always the go-yaml
+ * port. It is the reference the fast reader is tested and measured against.
+ */
+export function parseYamlDocumentsFull(text: string): Value[] {
+  return readDocuments(text, false, 'any', false);
+}
+
+function readDocuments(text: string, firstOnly: boolean, shape: YamlShape = 'any', fast = true): Value[] {
+  if (fast && shape === 'any') {
+    // Block-style manifests: the fast reader gives the same values, or gives up (always on the
+    // characters checkControlCharacters rejects).
+    const docs = fastReadDocuments(text);
+    if (docs !== undefined) return firstOnly ? docs.slice(0, 1) : docs;
+  }
   checkControlCharacters(text);
   let nodes: YamlNode[];
   try {
@@ -373,7 +410,15 @@ function goKeyId(k: GoYaml): string {
 }
 
 const TAG = 'tag:yaml.org,2002:';
-const RESOLVABLE = new Set(['', TAG + 'str', TAG + 'bool', TAG + 'int', TAG + 'float', TAG + 'null', TAG + 'timestamp']);
+const RESOLVABLE = new Set([
+  '',
+  TAG + 'str',
+  TAG + 'bool',
+  TAG + 'int',
+  TAG + 'float',
+  TAG + 'null',
+  TAG + 'timestamp',
+]);
 const shortTag = (t: string) => (t.startsWith(TAG) ? '!!' + t.slice(TAG.length) : t);
 
 function allowedAliasRatio(decodeCount: number): number {
@@ -396,7 +441,11 @@ class Decoder {
     // up at most 99% of them, falling to 10% for documents of millions of nodes.
     this.decodeCount++;
     if (this.aliasDepth > 0) this.aliasCount++;
-    if (this.aliasCount > 100 && this.decodeCount > 1000 && this.aliasCount / this.decodeCount > allowedAliasRatio(this.decodeCount)) {
+    if (
+      this.aliasCount > 100 &&
+      this.decodeCount > 1000 &&
+      this.aliasCount / this.decodeCount > allowedAliasRatio(this.decodeCount)
+    ) {
       throw convError('document contains excessive aliasing');
     }
     switch (n.kind) {
@@ -452,7 +501,8 @@ class Decoder {
     if (n.tag === '' && !n.implicit) return n.value;
     if (n.tag === TAG + 'binary') {
       const b64 = n.value.replace(/[\r\n]/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw convError('!!binary value contains invalid base64 data');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)
+        throw convError('!!binary value contains invalid base64 data');
       return Buffer.from(b64, 'base64').toString('latin1');
     }
     if (!RESOLVABLE.has(n.tag)) return n.value;
@@ -481,9 +531,18 @@ function goKeyString(k: GoYaml, value: GoYaml): string {
     return shortestFloat32(k);
   }
   if (k !== null && typeof k === 'object' && 'int' in k && !k.unsigned) return k.int.toString();
-  const t = k === null ? '%!s(<nil>)' : typeof k === 'object' && 'int' in k ? 'uint64' : Array.isArray(k) ? '[]interface {}' : 'map[interface {}]interface {}';
+  const t =
+    k === null
+      ? '%!s(<nil>)'
+      : typeof k === 'object' && 'int' in k
+        ? 'uint64'
+        : Array.isArray(k)
+          ? '[]interface {}'
+          : 'map[interface {}]interface {}';
   const kv = k === null ? '<nil>' : typeof k === 'object' && 'int' in k ? '0x' + k.int.toString(16) : '…';
-  throw new YAMLError(`error converting YAML to JSON: unsupported map key of type: ${t}, key: ${kv}, value: ${goSyntax(value)}`);
+  throw new YAMLError(
+    `error converting YAML to JSON: unsupported map key of type: ${t}, key: ${kv}, value: ${goSyntax(value)}`,
+  );
 }
 
 /** goSyntaxDeep is %#v of a decoded value, as go-yaml's "invalid map key" shows it. */
@@ -525,7 +584,8 @@ function shortestFloat32(f: number): string {
  * (JSON names, matched exactly first, then case-insensitively as encoding/json does), `items` a
  * slice, `values` a map; anything not described is interface{}.
  */
-export type YamlShape = 'string' | 'any' | { fields: Record<string, YamlShape> } | { items: YamlShape } | { values: YamlShape };
+export type YamlShape =
+  'string' | 'any' | { fields: Record<string, YamlShape> } | { items: YamlShape } | { values: YamlShape };
 
 function fieldShape(shape: YamlShape, key: string): YamlShape {
   if (typeof shape === 'string') return 'any';
@@ -548,7 +608,8 @@ function toJSONValue(g: GoYaml, shape: YamlShape = 'any'): Value {
   }
   if (g === null || typeof g === 'string' || typeof g === 'boolean') return g;
   if (typeof g === 'number') {
-    if (!Number.isFinite(g)) throw new YAMLError(`error converting YAML to JSON: json: unsupported value: ${formatFloat(g, 'g')}`);
+    if (!Number.isFinite(g))
+      throw new YAMLError(`error converting YAML to JSON: json: unsupported value: ${formatFloat(g, 'g')}`);
     return g;
   }
   if (Array.isArray(g)) {
