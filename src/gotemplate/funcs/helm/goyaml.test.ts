@@ -127,3 +127,9 @@ test('parseYaml with a typed target turns scalars for string fields into text', 
     });
   });
 });
+
+test('plain scalars named like Object.prototype members are strings', () => {
+  // go-yaml resolves `toString` as a string; a lookup through the prototype chain made it a function.
+  assert.deepStrictEqual(parseYaml('a: toString\nb: constructor\nc: __proto__'), { a: 'toString', b: 'constructor', c: '__proto__' });
+  assert.deepStrictEqual(toYaml(parseYaml('a: hasOwnProperty')), 'a: hasOwnProperty');
+});

@@ -106,9 +106,9 @@ export function resolvePlain(s: string, v3 = false): Resolved {
   const hint = hintOf(s);
   if (hint === 0) return { tag: 'str', value: s };
   const bools = v3 ? V3_BOOLS : V2_BOOLS;
-  if (s in bools) return { tag: 'bool', value: bools[s] };
+  if (Object.hasOwn(bools, s)) return { tag: 'bool', value: bools[s] };
   if (NULLS.has(s)) return { tag: 'null', value: null };
-  if (s in SPECIAL_FLOATS) return { tag: 'float', value: SPECIAL_FLOATS[s] };
+  if (Object.hasOwn(SPECIAL_FLOATS, s)) return { tag: 'float', value: SPECIAL_FLOATS[s] };
   switch (hint) {
     case '.':
       if (/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) {

@@ -530,9 +530,7 @@ class Reader {
       case 'null':
         return null;
       case 'bool':
-        // resolvePlain finds `toString` among its booleans (an inherited property): the full
-        // reader's result for it is left to the full reader
-        if (typeof r.value !== 'boolean') giveUp();
+        if (typeof r.value !== 'boolean') giveUp(); // defensive: resolvePlain returns booleans here
         return r.value;
       case 'int':
         return Number(r.value);
