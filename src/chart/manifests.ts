@@ -161,11 +161,30 @@ export class ManifestSortError extends Error {
 
 const GO_SPACE = '[\\t\\n\\f\\r ]';
 const SEP = new RegExp(`(?:^|${GO_SPACE}*\\n)---${GO_SPACE}*`, 'g');
-const GO_TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
+/** isGoSpace is unicode.IsSpace: Unicode White_Space (all in the BMP), not the BOM. */
+function isGoSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
 
 /** goTrimSpace is strings.TrimSpace (Unicode White_Space, not the BOM). */
 export function goTrimSpace(s: string): string {
-  return s.replace(GO_TRIM, '');
+  let i = 0;
+  let j = s.length;
+  while (i < j && isGoSpace(s.charCodeAt(i))) i++;
+  while (j > i && isGoSpace(s.charCodeAt(j - 1))) j--;
+  return i === 0 && j === s.length ? s : s.slice(i, j);
 }
 
 /**
@@ -173,7 +192,10 @@ export function goTrimSpace(s: string): string {
  * (with any surrounding whitespace), each trimmed, empty ones dropped.
  */
 export function splitManifests(bigFile: string): string[] {
-  const docs = goTrimSpace(bigFile).split(SEP);
+  const trimmed = goTrimSpace(bigFile);
+  // Most template files hold one document: skip the separator regex for them.
+  if (!trimmed.includes('---')) return trimmed === '' ? [] : [trimmed];
+  const docs = trimmed.split(SEP);
   const out: string[] = [];
   for (const d of docs) {
     if (d === '') continue;
@@ -227,7 +249,10 @@ function readHead(doc: string, path: string): SimpleHead {
   if (hit) return hit;
   const head = parseHead(doc, path);
   if (doc.length > HEAD_CACHE_MAX_CHARS / 16) return head;
-  while (headCache.size > 0 && (headCache.size >= HEAD_CACHE_MAX_ENTRIES || headCacheChars + doc.length > HEAD_CACHE_MAX_CHARS)) {
+  while (
+    headCache.size > 0 &&
+    (headCache.size >= HEAD_CACHE_MAX_ENTRIES || headCacheChars + doc.length > HEAD_CACHE_MAX_CHARS)
+  ) {
     const oldest = headCache.keys().next().value!;
     headCache.delete(oldest);
     headCacheChars -= oldest.length;
@@ -256,7 +281,15 @@ function parseHead(doc: string, path: string): SimpleHead {
     if (x === undefined || x === null) return undefined;
     if (typeof x === 'number' || typeof x === 'boolean') return scalarText(x);
     if (typeof x !== 'string') {
-      const k = Array.isArray(x) ? 'array' : isMap(x) ? 'object' : typeof x === 'number' ? 'number' : typeof x === 'boolean' ? 'bool' : 'string';
+      const k = Array.isArray(x)
+        ? 'array'
+        : isMap(x)
+          ? 'object'
+          : typeof x === 'number'
+            ? 'number'
+            : typeof x === 'boolean'
+              ? 'bool'
+              : 'string';
       throw new ManifestSortError(
         `YAML parse error on ${path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${k} into Go struct field ${field} of type ${go}`,
         path,
@@ -268,7 +301,12 @@ function parseHead(doc: string, path: string): SimpleHead {
   head.kind = typed('SimpleHead.kind', v.kind, 'string');
   const md = v.metadata;
   if (md !== undefined && md !== null) {
-    if (!isMap(md)) typed('SimpleHead.metadata', md, 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }');
+    if (!isMap(md))
+      typed(
+        'SimpleHead.metadata',
+        md,
+        'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }',
+      );
     else {
       head.metadata = { name: typed('.metadata.name', md.name, 'string') };
       const ann = md.annotations;
@@ -305,7 +343,10 @@ export interface SortedManifests {
  * skipped), documents in file order, hooks recognised by annotation (unknown hook types are
  * dropped, as Helm does), both lists stably sorted by kind.
  */
-export function sortManifests(files: Record<string, string>, order: readonly string[] = INSTALL_ORDER): SortedManifests {
+export function sortManifests(
+  files: Record<string, string>,
+  order: readonly string[] = INSTALL_ORDER,
+): SortedManifests {
   const hooks: Hook[] = [];
   const manifests: Manifest[] = [];
   const paths = Object.keys(files).sort(compareStrings);
@@ -346,5 +387,8 @@ export function sortManifests(files: Record<string, string>, order: readonly str
       hooks.push(h);
     }
   }
-  return { hooks: sortByKind(hooks, (h) => h.kind, order), manifests: sortByKind(manifests, (m) => m.head.kind ?? '', order) };
+  return {
+    hooks: sortByKind(hooks, (h) => h.kind, order),
+    manifests: sortByKind(manifests, (m) => m.head.kind ?? '', order),
+  };
 }
