@@ -4,7 +4,8 @@
  * to another namespace, added a cluster-scoped object, added or dropped objects) is reported as
  * a list of changes for the caller to judge, never accepted silently.
  */
-import { parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { parseYamlDocumentsV3 } from '../gotemplate/funcs/helm/goyaml.js';
 import { ManifestError } from './errors.js';
 
 /** ObjectRef identifies an object. `namespace` is empty for cluster-scoped or unset namespaces. */
@@ -15,14 +16,14 @@ export interface ObjectRef {
   namespace: string;
 }
 
-/** ManifestObject is one parsed document with its source text position. */
+/** ManifestObject is one parsed document and its text. */
 export interface ManifestObject {
   ref: ObjectRef;
   object: Record<string, unknown>;
-  /** doc is the parsed YAML document (comments kept), for re-serialising patched objects. */
-  doc: Document;
   /** source is the document's own text (comments included, markers excluded), reused verbatim while it is untouched. */
   source?: string;
+  /** comment is the document's leading comment lines (e.g. `# Source: …`), kept when it is re-serialised. */
+  comment: string;
 }
 
 /**
@@ -90,8 +91,56 @@ function isMap(v: unknown): v is Record<string, unknown> {
  * parseManifests parses a YAML stream into Kubernetes objects, skipping empty documents. It throws
  * a ManifestError naming the first document that is not YAML or not an object with apiVersion,
  * kind and metadata.name.
+ *
+ * Plugins write YAML 1.2 (go-yaml v3, as Helm 4 reads post-renderer output with kyaml), so scalars
+ * resolve as go-yaml v3 does. Block-style streams, which is what renderers and plugins write, take
+ * the fast reader (tens of MB/s); anything else (anchors, flow collections, folded scalars…) is
+ * read by the full YAML 1.2 parser.
  */
 export function parseManifests(text: string): ManifestObject[] {
+  return parseFast(text) ?? parseFull(text);
+}
+
+/** MARKER_LINE finds lines that start like a document marker or directive. */
+const MARKER_LINE = /^(?:---|\.\.\.|%).*$/gm;
+/** SEPARATOR is a document marker with nothing but a comment after it. */
+const SEPARATOR = /^---[ \t]*(?:#.*)?$/;
+const BLANK = /^(?:[ \t]*(?:#.*)?(?:\n|$))*$/;
+
+function leadingComment(source: string): string {
+  const m = /^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(source)![0];
+  return m.trim() === '' ? '' : m;
+}
+
+function parseFast(text: string): ManifestObject[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(MARKER_LINE)) {
+    if (!SEPARATOR.test(m[0])) return undefined;
+    parts.push(text.slice(start, m.index));
+    start = m.index + m[0].length + 1;
+  }
+  parts.push(start < text.length ? text.slice(start) : '');
+  // Text before the first marker is a document only if it has content.
+  if (parts.length > 1 && BLANK.test(parts[0]!)) parts.shift();
+  const out: ManifestObject[] = [];
+  for (const [i, part] of parts.entries()) {
+    const docs = parseYamlDocumentsV3(part);
+    if (docs === undefined || docs.length > 1) return undefined;
+    const object = docs[0] ?? null;
+    if (object === null) continue;
+    const source = part.endsWith('\n') || part === '' ? part : `${part}\n`;
+    out.push({
+      ref: objectRef(object, i),
+      object: object as Record<string, unknown>,
+      source,
+      comment: leadingComment(source),
+    });
+  }
+  return out;
+}
+
+function parseFull(text: string): ManifestObject[] {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(docs)) {
     // parseAllDocuments returns an EmptyStream for input with no documents.
@@ -107,7 +156,12 @@ export function parseManifests(text: string): ManifestObject[] {
       .slice(doc.range[0], doc.range[2])
       .replace(/^---[^\n]*\n?/, '')
       .replace(/(^|\n)\.\.\.\s*$/, '$1');
-    out.push({ ref: objectRef(object, i), object: object as Record<string, unknown>, doc, source });
+    out.push({
+      ref: objectRef(object, i),
+      object: object as Record<string, unknown>,
+      source,
+      comment: leadingComment(source),
+    });
   });
   return out;
 }

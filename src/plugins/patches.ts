@@ -96,7 +96,8 @@ function compile(p: Patch, i: number): CompiledPatch {
 
 /**
  * applyPatches applies patches in order to parsed objects and returns new objects; the inputs
- * are not changed. Objects no patch touched keep their parsed document (and so their comments).
+ * are not changed. Objects no patch touched keep their text (and so their comments); patched ones
+ * keep their leading comment (e.g. `# Source:`).
  */
 export function applyPatches(objects: ManifestObject[], patches: Patch[], defaultNamespace = ''): PatchResult {
   const compiled = patches.map(compile);
@@ -143,15 +144,8 @@ export function applyPatches(objects: ManifestObject[], patches: Patch[], defaul
   });
   return {
     objects: current.map(({ touched, index: _index, ...o }) => {
-      if (!touched) return o;
-      delete o.source; // the object changed: serialise it from the document
-      // Keep the document and its leading comment (e.g. "# Source:"), replace its contents.
-      const doc = o.doc.clone();
-      const comment = doc.contents?.commentBefore;
-      const node = doc.createNode(o.object);
-      if (comment) node.commentBefore = comment;
-      doc.contents = node as typeof doc.contents;
-      return { ...o, doc };
+      if (touched) delete o.source; // the object changed: serialise it from the object
+      return o;
     }),
     applied,
   };

@@ -6,6 +6,7 @@
  * manifests field from a *bytes.Buffer and so sends `{}` (helm/helm#31832); Capstan sends the
  * string, which is what plugins expect.
  */
+import { marshalYaml } from '../gotemplate/funcs/helm/goyaml.js';
 import { ManifestError, PluginRunError, PostRenderError } from './errors.js';
 import { identity, invokePlugin, type InvokeOptions } from './invoke.js';
 import type { Plugin } from './loader.js';
@@ -43,15 +44,18 @@ export interface PostRenderResult {
 
 interface StepOutput extends PostRenderResult {
   refs: ObjectRef[];
-  /** objects are parsed on the operator only when a later step needs them (patches). */
-  objects?: ManifestObject[];
+  /** objects are the output, parsed and validated. */
+  objects: ManifestObject[];
 }
 
-/** serializeObjects joins parsed objects back into one YAML stream, keeping their comments. */
+/**
+ * serializeObjects joins parsed objects back into one YAML stream: untouched objects as they were
+ * written, changed ones as sigs.k8s.io/yaml writes them, after their leading comment.
+ */
 export function serializeObjects(objects: ManifestObject[]): string {
   return objects
     .map((o) => {
-      const text = o.source ?? o.doc.toString({ lineWidth: 0 }).replace(/^---(\s*\n|\s+)/, '');
+      const text = o.source ?? o.comment + marshalYaml(o.object);
       return `---\n${text}${text.endsWith('\n') ? '' : '\n'}`;
     })
     .join('');
@@ -66,14 +70,25 @@ function parseInput(text: string, what: string): ManifestObject[] {
   }
 }
 
+/** InputUnreadable carries an input parse error out of runWasm, to be thrown as it is. */
+class InputUnreadable {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * runWasm runs one plugin call. `input` gives the input's identities; when it is a function it is
+ * called while the plugin runs in its worker, so parsing the input costs no wall-clock time.
+ */
 async function runWasm(
   plugin: Plugin,
-  input: ObjectRef[],
+  input: ObjectRef[] | (() => ObjectRef[]),
   text: string,
   opts: PostRendererOptions,
 ): Promise<StepOutput> {
   const step = 'post-renderer';
   const started = performance.now();
+  const fail = (detail: string, extra: ConstructorParameters<typeof PluginRunError>[4]) =>
+    new PluginRunError(step, identity(plugin), 'output', detail, extra);
   if (plugin.metadata.type !== POSTRENDERER_V1) {
     throw new PluginRunError(
       step,
@@ -82,18 +97,39 @@ async function runWasm(
       `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`,
     );
   }
-  const res = await invokePlugin(
-    plugin,
-    { manifests: text, extraArgs: opts.extraArgs ?? [] },
-    { ...opts, step, validateManifests: true },
-  );
-  // The worker validated the output and sent back its identities (validateManifests).
-  const out = res.output as { manifests: string };
-  const refs = res.refs ?? parseManifests(out.manifests).map((o) => o.ref);
+  const call = invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
+  let before: ObjectRef[];
+  try {
+    before = typeof input === 'function' ? input() : input;
+  } catch (err) {
+    await call.catch(() => undefined);
+    throw new InputUnreadable(err);
+  }
+  const res = await call;
+  // The output is read here, once: the caller needs the objects (to split and apply them).
+  const extra = { stderr: res.stdio, logs: res.logs };
+  const msg = res.output;
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    throw fail('output message must be a JSON object', extra);
+  const manifests = (msg as { manifests?: unknown }).manifests;
+  if (typeof manifests !== 'string') {
+    throw fail(
+      `output message field "manifests" must be a YAML string, got ${manifests === undefined ? 'nothing' : JSON.stringify(manifests).slice(0, 60)}`,
+      extra,
+    );
+  }
+  let objects: ManifestObject[];
+  try {
+    objects = parseManifests(manifests);
+  } catch (err) {
+    throw fail(`output manifests: ${(err as Error).message}`, { ...extra, cause: err });
+  }
+  const refs = objects.map((o) => o.ref);
   return {
-    manifests: out.manifests,
+    manifests,
     refs,
-    changes: diffObjects(input, refs, opts),
+    objects,
+    changes: diffObjects(before, refs, opts),
     stdio: res.stdio,
     logs: res.logs,
     durationMs: performance.now() - started,
@@ -113,18 +149,16 @@ export async function runPostRenderer(
   manifests: string,
   opts: PostRendererOptions = {},
 ): Promise<PostRenderResult> {
-  const input = parseInput(manifests, 'post-renderer input');
-  const {
-    objects: _objects,
-    refs: _refs,
-    ...result
-  } = await runWasm(
-    plugin,
-    input.map((o) => o.ref),
-    manifests,
-    opts,
-  );
-  return result;
+  try {
+    const {
+      objects: _objects,
+      refs: _refs,
+      ...result
+    } = await runWasm(plugin, () => parseInput(manifests, 'post-renderer input').map((o) => o.ref), manifests, opts);
+    return result;
+  } catch (err) {
+    throw err instanceof InputUnreadable ? err.error : err;
+  }
 }
 
 /** WasmRenderer is a pipeline step that runs a WebAssembly post-renderer. */
@@ -163,6 +197,8 @@ export interface StepResult {
 /** PipelineResult is the final manifests, the net identity changes against the input, and each step. */
 export interface PipelineResult {
   manifests: string;
+  /** objects are the final manifests parsed (each with its text while a step kept it verbatim). */
+  objects: ManifestObject[];
   changes: ObjectChange[];
   steps: StepResult[];
 }
@@ -183,16 +219,19 @@ export async function postRender(
   renderers: PostRenderer[],
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
-  const original = parseInput(manifests, 'post-render input');
-  let objects: ManifestObject[] | undefined = original;
-  let refs = original.map((o) => o.ref);
+  // The input is parsed once, while the first plugin runs if the first step is a plugin.
+  let original: ManifestObject[] | undefined;
+  const parseOriginal = () => (original ??= parseInput(manifests, 'post-render input'));
+  let objects: ManifestObject[] | undefined;
+  let refs: ObjectRef[] | undefined;
   let text = manifests;
   const steps: StepResult[] = [];
   for (const [i, r] of renderers.entries()) {
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const out = await runWasm(plugin, refs, text, { ...callOpts, ...opts });
+        const input = refs ?? (() => (refs = parseOriginal().map((o) => o.ref)));
+        const out = await runWasm(plugin, input, text, { ...callOpts, ...opts });
         steps.push({
           kind: 'wasm',
           name: `${plugin.metadata.name} ${plugin.metadata.version}`,
@@ -201,12 +240,13 @@ export async function postRender(
           logs: out.logs,
           durationMs: out.durationMs,
         });
-        objects = undefined;
+        objects = out.objects;
         refs = out.refs;
         text = out.manifests;
       } else if ('patches' in r) {
         const started = performance.now();
-        objects ??= parseInput(text, 'post-render step input');
+        objects ??= parseOriginal();
+        refs ??= objects.map((o) => o.ref);
         const res = applyPatches(objects, r.patches, opts.defaultNamespace);
         const after = res.objects.map((o) => o.ref);
         steps.push({
@@ -225,14 +265,17 @@ export async function postRender(
         throw new TypeError('a post-renderer is { wasm: … } or { patches: … }');
       }
     } catch (err) {
+      if (err instanceof InputUnreadable) throw err.error;
       throw new PostRenderError(i, (err as Error).message, { cause: err });
     }
   }
+  objects ??= parseOriginal();
   return {
     manifests: text,
+    objects,
     changes: diffObjects(
-      original.map((o) => o.ref),
-      refs,
+      parseOriginal().map((o) => o.ref),
+      refs ?? objects.map((o) => o.ref),
       opts,
     ),
     steps,
