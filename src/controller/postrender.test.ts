@@ -1,0 +1,111 @@
+/**
+ * postrender.test: Helm 4's annotateAndMerge / splitAndDeannotate around the post-renderers
+ * (pkg/action/action.go in helm v4.1.4): files sorted by name, partials and empty files skipped,
+ * every document annotated with its file, the output grouped back by that annotation, documents
+ * without one named `generated-by-postrender-N.yaml`.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { splitManifests } from '../chart/manifests.js';
+import { parseYamlDocuments } from '../chart/yaml.js';
+import { parseManifests } from '../plugins/index.js';
+import { annotateAndMerge, FILENAME_ANNOTATION, splitAndDeannotate } from './postrender.js';
+
+const files = {
+  'web/templates/svc.yaml':
+    '# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  ports:\n  - port: 80\n',
+  'web/templates/_helpers.tpl': 'not: a manifest',
+  'web/templates/empty.yaml': '\n  \n',
+  'web/templates/cm.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    keep: "1"\ndata:\n  mode: "0755"\n---apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
+};
+
+const objects = (text: string) => parseYamlDocuments(text).filter((d) => d !== null) as any[];
+
+test('annotateAndMerge annotates every document with its file, in file-name order', () => {
+  const merged = annotateAndMerge(files);
+  const docs = objects(merged);
+  assert.deepEqual(
+    docs.map((d) => [d.metadata.name, d.metadata.annotations[FILENAME_ANNOTATION]]),
+    [
+      ['a', 'web/templates/cm.yaml'],
+      ['b', 'web/templates/cm.yaml'],
+      ['web', 'web/templates/svc.yaml'],
+    ],
+  );
+  // Existing annotations are kept; the rest of each document is untouched.
+  assert.equal(docs[0].metadata.annotations.keep, '1');
+  assert.equal(docs[0].data.mode, '0755');
+  assert.match(merged, /# Source: web\/templates\/svc\.yaml\napiVersion: v1\n/);
+  // Block-style metadata gets the annotation as a line; flow style is rewritten.
+  assert.match(
+    merged,
+    /\nmetadata:\n {2}annotations:\n {4}postrenderer\.helm\.sh\/postrender-filename: "web\/templates\/svc\.yaml"\n {2}name: web\n/,
+  );
+  assert.match(
+    merged,
+    /\n {2}annotations:\n {4}postrenderer\.helm\.sh\/postrender-filename: "web\/templates\/cm\.yaml"\n {4}keep: "1"\n/,
+  );
+});
+
+test('a no-op post-renderer gives back the rendered documents, text for text', () => {
+  const back = splitAndDeannotate(parseManifests(annotateAndMerge(files)));
+  assert.deepEqual(Object.keys(back).sort(), ['web/templates/cm.yaml', 'web/templates/svc.yaml']);
+  assert.deepEqual(splitManifests(back['web/templates/svc.yaml']!), splitManifests(files['web/templates/svc.yaml']));
+  const cm = splitManifests(back['web/templates/cm.yaml']!);
+  assert.equal(cm[0], splitManifests(files['web/templates/cm.yaml'].split('---')[0]!)[0]);
+  // The flow-style document was rewritten; its object is the same without the annotation.
+  assert.deepEqual(objects(cm[1]!), [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }]);
+});
+
+test('splitAndDeannotate handles documents a post-renderer rewrote, added or left unannotated', () => {
+  const rewritten = [
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    '  annotations: {"postrenderer.helm.sh/postrender-filename": web/templates/svc.yaml}',
+    '  name: web',
+    '---',
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    '  name: added',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  annotations:',
+    '    x: z',
+    `    ${FILENAME_ANNOTATION}: web/templates/cm.yaml`,
+    '  name: a',
+  ].join('\n');
+  const back = splitAndDeannotate(parseManifests(rewritten));
+  assert.deepEqual(Object.keys(back).sort(), [
+    'generated-by-postrender-1.yaml',
+    'web/templates/cm.yaml',
+    'web/templates/svc.yaml',
+  ]);
+  assert.deepEqual(objects(back['web/templates/svc.yaml']!), [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } },
+  ]);
+  assert.deepEqual(objects(back['web/templates/cm.yaml']!), [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { annotations: { x: 'z' }, name: 'a' } },
+  ]);
+  assert.equal(back['generated-by-postrender-1.yaml'], 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: added');
+});
+
+test('an empty annotations key survives the round trip as rendered', () => {
+  const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n  labels:\n    a: b\n  name: c';
+  const merged = annotateAndMerge({ 'x/templates/c.yaml': doc });
+  assert.match(
+    merged,
+    /\n {2}annotations:\n {4}postrenderer\.helm\.sh\/postrender-filename: "x\/templates\/c\.yaml"\n {2}labels:\n/,
+  );
+  const objs = parseManifests(merged);
+  assert.equal(splitAndDeannotate(objs, new Set([doc]))['x/templates/c.yaml'], doc);
+  // Without the rendered text to choose by, the emptied key goes (as for an added one).
+  assert.equal(
+    splitAndDeannotate(objs)['x/templates/c.yaml'],
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    a: b\n  name: c',
+  );
+});
