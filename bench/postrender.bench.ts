@@ -1,27 +1,38 @@
 /**
- * postrender.bench: the cost of a no-op WebAssembly post-renderer (test/plugins/noop, Go + Extism
- * PDK) against the cost of rendering the chart whose output it post-renders.
+ * postrender.bench: the cost of a no-op WebAssembly post-renderer on a large chart render, against
+ * the cost of that render, in one run.
  *
- * Measured in one run:
- * - render: `template()` of a real chart from the shared corpus (ingress-nginx/full by default),
- *   warm, mean of a time budget;
- * - the post-render input: that output repeated to ~500 KB (distinct names per copy);
- * - cold: a fresh WasmHost's first call (worker process start, compile, instantiate, call);
- * - warm: later calls on the warm worker (median), split into instantiate and call time as the
- *   worker reports them, IPC, and the time the operator's event loop was busy (input parse and
- *   diff; the output is validated in the worker);
- * - built-in patches on the same input, for comparison.
+ * The chart: an umbrella chart whose dependencies are N aliased copies of a real chart from the
+ * shared corpus (ingress-nginx with its "full" values by default), so one `helm template`-style
+ * render produces ~500 KB of distinct objects. Both sides are what the controller does:
+ * - render: `renderRelease()` (templates + sorting into manifests and hooks), warm, mean;
+ * - post-render: `postRenderRelease()` (Helm 4's annotateAndMerge, the plugin in a worker process,
+ *   output parsed and validated, identity diff, splitAndDeannotate, sorting again), warm, median.
  *
- *     npx tsx bench/postrender.bench.ts [--case ingress-nginx/full] [--kb 500] [--runs 15]
+ * Plugins (Go, wasip1, Extism Go PDK; built from test/plugins):
+ * - echo: writes its input message back (the host's own overhead);
+ * - noop: decodes the message and encodes it again with encoding/json (a typical Go plugin's floor).
+ * The breakdown splits a call into instantiate and call time (as the worker reports them) and the
+ * rest (message encoding, IPC), and reports the operator's event-loop busy time.
+ *
+ * For scale, the same chart through helm v4.1.4 (the oracle binary): `helm template` with and
+ * without `--post-renderer` naming a subprocess postrenderer/v1 plugin that runs `cat` (helm's
+ * own WebAssembly post-renderers cannot be measured: helm/helm#31832 sends them `{}`).
+ *
+ *     npx tsx bench/postrender.bench.ts [--case ingress-nginx/full] [--copies 13] [--runs 15]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadChartSync } from '../src/chart/loader.js';
-import { template } from '../src/chart/render.js';
+import { renderRelease, type RenderedRelease } from '../src/chart/render.js';
 import { mergeValueOptions } from '../src/chart/valueopts.js';
-import { invokePlugin, loadPlugin, parseManifests, postRender, WasmHost } from '../src/plugins/index.js';
+import { parseYaml } from '../src/chart/yaml.js';
+import { annotateAndMerge, postRenderRelease } from '../src/controller/postrender.js';
+import { helmBinary } from '../src/devcluster/oracle.js';
+import { invokePlugin, loadPlugin, parseManifests, WasmHost, type Plugin } from '../src/plugins/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const checkout = resolve(here, '..');
@@ -31,11 +42,12 @@ const arg = (name: string, def: string) => {
   return i >= 0 ? process.argv[i + 1]! : def;
 };
 const CASE = arg('--case', 'ingress-nginx/full');
-const TARGET_KB = Number(arg('--kb', '500'));
+const COPIES = Number(arg('--copies', '13'));
 const RUNS = Number(arg('--runs', '15'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const pct = (x: number, of: number) => `${((x / of) * 100).toFixed(0)}%`;
 
 interface Case {
   id: string;
@@ -44,36 +56,109 @@ interface Case {
   releaseName: string;
   namespace: string;
   kubeVersion: string;
-  golden: string | null;
 }
 
-function renderCost(c: Case): { text: string; meanMs: number } {
-  const chart = loadChartSync(join(corpus, c.tgz));
-  const values = mergeValueOptions({ valueFiles: c.values ? [join(corpus, c.values)] : [] });
+/** umbrella writes a chart depending on `copies` aliased copies of the case's chart. */
+function umbrella(c: Case, copies: number, dir: string): string {
+  const sub = loadChartSync(join(corpus, c.tgz));
+  const name = sub.metadata.name;
+  const version = sub.metadata.version;
+  mkdirSync(join(dir, 'charts'), { recursive: true });
+  copyFileSync(join(corpus, c.tgz), join(dir, 'charts', basename(c.tgz)));
+  const deps = Array.from(
+    { length: copies },
+    (_, i) => `  - name: ${name}\n    version: ${version}\n    alias: copy${i}\n`,
+  );
+  writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: big\nversion: 1.0.0\ndependencies:\n${deps.join('')}`);
+  const subValues = c.values ? JSON.stringify(parseYaml(readFileSync(join(corpus, c.values), 'utf8'))) : '{}';
+  writeFileSync(
+    join(dir, 'values.yaml'),
+    Array.from({ length: copies }, (_, i) => `copy${i}: ${subValues}\n`).join(''),
+  );
+  return dir;
+}
+
+function renderCost(c: Case, dir: string): { rendered: RenderedRelease; meanMs: number } {
+  const chart = loadChartSync(dir);
   const opts = {
-    releaseName: c.releaseName,
-    namespace: c.namespace,
-    values,
+    release: { name: c.releaseName, namespace: c.namespace, revision: 1, isInstall: true, isUpgrade: false },
+    values: mergeValueOptions({}),
     capabilities: { kubeVersion: c.kubeVersion, apiVersions: [] },
-    includeCrds: true,
   };
-  let text = template(chart, opts);
-  for (let i = 0; i < 3; i++) text = template(chart, opts); // warm up
+  let rendered = renderRelease(chart, opts);
+  for (let i = 0; i < 3; i++) rendered = renderRelease(chart, opts); // warm up
   let n = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < 1500 || n < 5) {
-    template(chart, opts);
+  while (performance.now() - t0 < 3000 || n < 5) {
+    renderRelease(chart, opts);
     n++;
   }
-  return { text, meanMs: (performance.now() - t0) / n };
+  return { rendered, meanMs: (performance.now() - t0) / n };
 }
 
-/** inflate repeats a manifest stream to about kb kilobytes, renaming objects per copy. */
-function inflate(text: string, kb: number): { text: string; copies: number } {
-  const copies = Math.max(1, Math.round((kb * 1024) / Buffer.byteLength(text)));
-  const parts: string[] = [];
-  for (let i = 0; i < copies; i++) parts.push(text.replace(/^(\s{2}name: )(\S+)$/m, `$1$2-copy${i}`));
-  return { text: parts.map((p) => (p.startsWith('---') ? p : `---\n${p}`)).join('\n'), copies };
+async function measure(rendered: RenderedRelease, plugin: Plugin, host: WasmHost, namespace: string) {
+  const run = () => postRenderRelease(rendered, [{ wasm: { plugin } }], { includeHooks: true, namespace, host });
+  for (let i = 0; i < 3; i++) await run();
+  const e2e: number[] = [];
+  const busy: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const elu0 = performance.eventLoopUtilization();
+    const t0 = performance.now();
+    await run();
+    e2e.push(performance.now() - t0);
+    busy.push(performance.eventLoopUtilization(elu0).active);
+  }
+  const merged = annotateAndMerge(rendered.files);
+  const inst: number[] = [];
+  const call: number[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = await invokePlugin(plugin, { manifests: merged, extraArgs: [] }, { host });
+    const total = performance.now() - t0;
+    inst.push(r.instantiateMs);
+    call.push(r.callMs);
+    rest.push(total - r.instantiateMs - r.callMs);
+  }
+  return { e2e: median(e2e), busy: median(busy), inst: median(inst), call: median(call), rest: median(rest) };
+}
+
+/** helmCost times `helm template` of the chart without and with a `cat` post-renderer (median wall time). */
+function helmCost(c: Case, dir: string, tmp: string): { plain: number; post: number } | undefined {
+  let helm: string;
+  try {
+    helm = helmBinary();
+  } catch {
+    return undefined;
+  }
+  const plugins = join(tmp, 'helm-plugins');
+  mkdirSync(join(plugins, 'cat'), { recursive: true });
+  writeFileSync(
+    join(plugins, 'cat', 'plugin.yaml'),
+    'apiVersion: v1\nname: cat\nversion: 0.1.0\ntype: postrenderer/v1\nruntime: subprocess\nruntimeConfig:\n  platformCommand:\n    - command: cat\n',
+  );
+  const env = {
+    ...process.env,
+    HELM_PLUGINS: plugins,
+    HELM_CONFIG_HOME: join(tmp, 'hc'),
+    HELM_CACHE_HOME: join(tmp, 'hk'),
+    HELM_DATA_HOME: join(tmp, 'hd'),
+  };
+  const time = (extra: string[]) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(helm, ['template', c.releaseName, dir, '--namespace', c.namespace, ...extra], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      if (r.status !== 0) throw new Error(`helm template ${extra.join(' ')}: ${r.stderr}`);
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  return { plain: time([]), post: time(['--post-renderer', 'cat']) };
 }
 
 async function main(): Promise<void> {
@@ -83,98 +168,81 @@ async function main(): Promise<void> {
   }
   const c = (JSON.parse(readFileSync(join(corpus, 'cases.json'), 'utf8')).cases as Case[]).find((x) => x.id === CASE);
   if (!c) throw new Error(`no case ${CASE}`);
-  const built = execFileSync('bash', [join(checkout, 'scripts', 'build-test-plugins.sh'), 'noop'], {
+  const built = execFileSync('bash', [join(checkout, 'scripts', 'build-test-plugins.sh'), 'echo', 'noop'], {
     encoding: 'utf8',
   });
-  const noopDir = built.trim().split('\t')[1]!;
-
-  const render = renderCost(c);
-  const one = render.text;
-  const big = inflate(one, TARGET_KB);
-  const bigBytes = Buffer.byteLength(big.text);
-  const oneBytes = Buffer.byteLength(one);
-  console.log(`case ${c.id}: render ${ms(render.meanMs)} for ${(oneBytes / 1024).toFixed(1)} KB (mean, warm)`);
-  console.log(
-    `post-render input: ${big.copies} copies = ${(bigBytes / 1024).toFixed(0)} KB, ${parseManifests(big.text).length} objects`,
+  const dirs = Object.fromEntries(
+    built
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t') as [string, string]),
   );
 
-  const tLoad = performance.now();
-  const plugin = await loadPlugin(noopDir);
-  const loadMs = performance.now() - tLoad;
+  const tmp = mkdtempSync(join(tmpdir(), 'capstan-bench-'));
+  try {
+    const { rendered, meanMs: renderMs } = renderCost(c, umbrella(c, COPIES, join(tmp, 'chart')));
+    const merged = annotateAndMerge(rendered.files);
+    const kb = Buffer.byteLength(merged) / 1024;
+    const objects = parseManifests(merged).length;
+    console.log(`chart: ${COPIES} aliased copies of ${c.id}: ${objects} objects, ${kb.toFixed(0)} KB of manifests`);
+    console.log(`render (renderRelease, warm mean): ${ms(renderMs)}`);
 
-  // Cold: a fresh host (no worker yet).
-  const coldHost = new WasmHost({ maxWorkers: 1 });
-  const tCold = performance.now();
-  await postRender(one, [{ wasm: { plugin } }], { host: coldHost });
-  const coldMs = performance.now() - tCold;
-  await coldHost.close();
+    // Cold: a fresh host's first call (worker process start, compile, instantiate, call).
+    const echo = await loadPlugin(dirs.echo!);
+    const coldHost = new WasmHost({ maxWorkers: 1 });
+    const tCold = performance.now();
+    await postRenderRelease(rendered, [{ wasm: { plugin: echo } }], {
+      includeHooks: true,
+      namespace: c.namespace,
+      host: coldHost,
+    });
+    const coldMs = performance.now() - tCold;
+    await coldHost.close();
+    console.log(`cold first post-render (worker start + compile + call): ${ms(coldMs)}`);
+    console.log('');
 
-  const host = new WasmHost({ maxWorkers: 1 });
-  await postRender(one, [{ wasm: { plugin } }], { host }); // start the worker and compile
-  const measure = async (input: string) => {
-    const e2e: number[] = [];
-    const busy: number[] = [];
-    const inst: number[] = [];
-    const call: number[] = [];
-    const ipc: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = performance.now();
-      const elu0 = performance.eventLoopUtilization();
-      await postRender(input, [{ wasm: { plugin } }], { host });
-      e2e.push(performance.now() - t0);
-      busy.push(performance.eventLoopUtilization(elu0).active);
-      const t1 = performance.now();
-      const r = await invokePlugin(plugin, { manifests: input, extraArgs: [] }, { host });
-      const total = performance.now() - t1;
-      inst.push(r.instantiateMs);
-      call.push(r.callMs);
-      ipc.push(total - r.instantiateMs - r.callMs);
-    }
-    const tParse = performance.now();
-    for (let i = 0; i < 3; i++) parseManifests(input);
-    const parseMs = (performance.now() - tParse) / 3;
-    return { e2e: median(e2e), busy: median(busy), inst: median(inst), call: median(call), ipc: median(ipc), parseMs };
-  };
-  const small = await measure(one);
-  const large = await measure(big.text);
-  await host.close();
-
-  const patchTimes: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    await postRender(big.text, [
-      {
-        patches: [
-          { target: { kind: 'Deployment|DaemonSet' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] },
-        ],
-      },
-    ]);
-    patchTimes.push(performance.now() - t0);
-  }
-
-  const renderBig = render.meanMs * big.copies;
-  console.log('');
-  console.log(`plugin load (read, validate, compile once): ${ms(loadMs)}`);
-  console.log(
-    `cold first call (worker start + compile + instantiate + call, ${(oneBytes / 1024).toFixed(0)} KB): ${ms(coldMs)}`,
-  );
-  console.log('');
-  console.log(
-    '| input | post-render e2e (median) | operator event loop busy | instantiate | plugin call | IPC | one YAML parse | MB/s | render | overhead vs render |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const [label, bytes, m, r] of [
-    [`1 chart, ${(oneBytes / 1024).toFixed(0)} KB`, oneBytes, small, render.meanMs],
-    [`${big.copies} charts, ${(bigBytes / 1024).toFixed(0)} KB`, bigBytes, large, renderBig],
-  ] as const) {
+    const host = new WasmHost({ maxWorkers: 1 });
     console.log(
-      `| ${label} | ${ms(m.e2e)} | ${ms(m.busy)} | ${ms(m.inst)} | ${ms(m.call)} | ${ms(m.ipc)} | ${ms(m.parseMs)} | ${(bytes / 1e6 / (m.e2e / 1000)).toFixed(1)} | ${ms(r)} | ${((m.e2e / r) * 100).toFixed(0)}% |`,
+      '| plugin | post-render e2e (median) | overhead vs render | operator busy | instantiate | plugin call | encode + IPC |',
     );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const name of ['echo', 'noop']) {
+      const plugin = await loadPlugin(dirs[name]!);
+      const m = await measure(rendered, plugin, host, c.namespace);
+      console.log(
+        `| ${name} | ${ms(m.e2e)} | **${pct(m.e2e, renderMs)}** | ${ms(m.busy)} | ${ms(m.inst)} | ${ms(m.call)} | ${ms(m.rest)} |`,
+      );
+    }
+    await host.close();
+
+    const patchTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await postRenderRelease(
+        rendered,
+        [
+          {
+            patches: [
+              { target: { kind: 'Deployment' }, patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] },
+            ],
+          },
+        ],
+        { includeHooks: true, namespace: c.namespace },
+      );
+      patchTimes.push(performance.now() - t0);
+    }
+    console.log('');
+    console.log(`built-in JSON 6902 patch (every Deployment), same step: ${ms(median(patchTimes))} (median of 5)`);
+    const h = helmCost(c, join(tmp, 'chart'), join(tmp, 'helm'));
+    if (h) {
+      console.log('');
+      console.log(
+        `helm v4.1.4, same chart (process wall time, median of 7): template ${ms(h.plain)}, with a \`cat\` subprocess post-renderer ${ms(h.post)}: post-render overhead ${ms(h.post - h.plain)} = ${pct(h.post - h.plain, h.plain)} of its render`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  console.log('');
-  console.log(
-    `built-in JSON patch on the ${(bigBytes / 1024).toFixed(0)} KB set: ${ms(median(patchTimes))} (median of 5)`,
-  );
 }
 
 await main();
