@@ -36,6 +36,11 @@ export interface ClusterOptions {
   dir?: string;
   /** log: progress sink (default: stderr with a timestamp). */
   log?: (msg: string) => void;
+  /**
+   * unref: the control plane does not keep this process alive (a test file that started its own
+   * exits when its tests are done); it is still killed when the process exits.
+   */
+  unref?: boolean;
 }
 
 /** Cluster is a running local control plane. */
@@ -109,6 +114,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const fd = openSync(logPath, 'a');
     const child = spawn(join(binDir, name), args, { stdio: ['ignore', fd, fd], detached: false });
     closeSync(fd);
+    if (opts.unref) child.unref();
     const p = { name, child, logPath };
     procs.push(p);
     child.on('exit', (code, sig) => {

@@ -41,6 +41,8 @@ export interface StartRegistryOptions {
   password?: string;
   /** tokenTtlSeconds: lifetime of bearer tokens in token mode (default 300). */
   tokenTtlSeconds?: number;
+  /** unref: the registry does not keep this process alive; it is still stopped when the process exits. */
+  unref?: boolean;
 }
 
 /** Registry is a running registry; `stop()` is idempotent. */
@@ -326,6 +328,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
     const outFd = openSync(accessLogPath, 'a');
     const errFd = openSync(logPath, 'a');
     child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', outFd, errFd] });
+    if (opts.unref) child.unref();
     closeSync(outFd);
     closeSync(errFd);
     child.on('error', () => {

@@ -40,8 +40,9 @@ export function testCluster(): Promise<TestCluster> {
     let binDir = process.env[ENV.binDir];
     if (!kubeconfigPath || !binDir) {
       // Stopped by its own process-exit hook and watchdog: an after() registered from inside a
-      // before() hook would stop it before the file's tests run.
-      const c = await startCluster();
+      // before() hook would stop it before the file's tests run. Unreferenced, so the file's
+      // process exits when its tests are done.
+      const c = await startCluster({ unref: true });
       kubeconfigPath = c.kubeconfigPath;
       binDir = c.binDir;
     }
@@ -94,7 +95,10 @@ export function testRegistries(): Promise<TestRegistries> {
       };
     }
     // Stopped by their process-exit hooks (see testCluster).
-    const [o, a] = await Promise.all([startRegistry({ auth: 'none' }), startRegistry({ auth: 'htpasswd' })]);
+    const [o, a] = await Promise.all([
+      startRegistry({ auth: 'none', unref: true }),
+      startRegistry({ auth: 'htpasswd', unref: true }),
+    ]);
     return { open: o.host, auth: { host: a.host, username: a.username!, password: a.password! } };
   })();
   return sharedRegistries;
