@@ -11,7 +11,6 @@ import { PluginRunError, type PluginIdentity } from './errors.js';
 import { defaultHost, type WasmHost } from './host.js';
 import { MAX_HTTP_RESPONSE_BYTES, normalizeHostPattern } from './http.js';
 import { DEFAULT_MAX_PAGES, limitedWasm, type Plugin } from './loader.js';
-import type { ObjectRef } from './manifests.js';
 import { mib, WASM_PAGE_BYTES } from './wasm-binary.js';
 
 /** DEFAULT_TIMEOUT_MS limits a call when neither caller nor plugin.yaml sets a timeout. */
@@ -39,15 +38,11 @@ export interface InvokeOptions {
   host?: WasmHost;
   /** step names the operation in messages (default `plugin`; runPostRenderer uses `post-renderer`). */
   step?: string;
-  /** validateManifests has the worker check a postrenderer/v1 output (see WorkerJob). */
-  validateManifests?: boolean;
 }
 
 /** InvokeResult is a successful call: the decoded output message and what the plugin printed. */
 export interface InvokeResult {
   output: unknown;
-  /** refs are the output objects' identities when validateManifests was asked for. */
-  refs?: ObjectRef[];
   stdio: string;
   logs: string[];
   /** memoryPages is the plugin's linear memory size when it returned. */
@@ -135,7 +130,6 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
             rc.memory.maxHttpResponseBytes || Infinity,
           ),
         },
-        validateManifests: opts.validateManifests,
       },
       timeoutMs,
     );
@@ -207,10 +201,8 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
   } catch (err) {
     throw fail('output', `output message is not JSON: ${(err as Error).message}`, { ...extra, cause: err });
   }
-  if (result.validation && 'error' in result.validation) throw fail('output', result.validation.error, extra);
   return {
     output,
-    ...(result.validation ? { refs: result.validation.refs } : {}),
     stdio: result.stdio,
     logs: result.logs,
     memoryPages: result.memoryPages,

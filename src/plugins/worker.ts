@@ -22,7 +22,6 @@
  * request throws, which fails the call (as an Extism host function error does).
  */
 import { writeSync } from 'node:fs';
-import { parseManifests, type ObjectRef } from './manifests.js';
 import createPlugin, { type CallContext } from '@extism/extism';
 import { httpRequest, HttpError, parseHttpRequest, type NetworkGrant } from './http.js';
 import {
@@ -54,15 +53,7 @@ export interface WorkerJob {
   stdioBytes: number;
   /** network is the caller's grant; absent or empty allowedHosts: every HTTP request is refused. */
   network?: NetworkGrant;
-  /**
-   * validateManifests asks the worker to check a postrenderer/v1 output message here, off the
-   * operator's event loop, and to return the object identities (see WorkerOutcome.validation).
-   */
-  validateManifests?: boolean;
 }
-
-/** Validation is the worker's verdict on a postrenderer/v1 output message. */
-export type Validation = { refs: ObjectRef[] } | { error: string };
 
 /** WorkerOutcome is the answer to a WorkerJob. */
 export interface WorkerOutcome {
@@ -81,8 +72,6 @@ export interface WorkerOutcome {
   memoryPages: number;
   instantiateMs: number;
   callMs: number;
-  /** validation is set for validateManifests jobs that returned status 0 with output. */
-  validation?: Validation;
 }
 
 const MAX_LOG_LINES = 200;
@@ -270,7 +259,6 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
       error = (err as Error).message.replace(/^Plugin-originated error: /, '');
     }
     const callMs = performance.now() - t1;
-    const ok = (status ?? 0) === 0 && error === null && output !== null && output.length > 0;
     return {
       ...base,
       kind: 'returned',
@@ -281,32 +269,9 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
       memoryPages: pages(memory),
       instantiateMs: t1 - t0,
       callMs,
-      ...(job.validateManifests && ok ? { validation: validate(output!) } : {}),
     };
   } finally {
     await plugin.close().catch(() => {});
-  }
-}
-
-function validate(output: Uint8Array): Validation {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(new TextDecoder().decode(output));
-  } catch (err) {
-    return { error: `output message is not JSON: ${(err as Error).message}` };
-  }
-  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
-    return { error: 'output message must be a JSON object' };
-  const m = (msg as { manifests?: unknown }).manifests;
-  if (typeof m !== 'string') {
-    return {
-      error: `output message field "manifests" must be a YAML string, got ${m === undefined ? 'nothing' : JSON.stringify(m).slice(0, 60)}`,
-    };
-  }
-  try {
-    return { refs: parseManifests(m).map((o) => o.ref) };
-  } catch (err) {
-    return { error: `output manifests: ${(err as Error).message}` };
   }
 }
 
