@@ -5,6 +5,8 @@
  * while the controller keeps serving other releases.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { create } from 'tar';
 import { pushPluginArtifact } from '../src/oci/index.js';
@@ -101,6 +103,39 @@ describe('post-renderers through a HelmRelease', () => {
     const d = JSON.parse(cluster.kubectl(['get', 'deployment', 'web', '-n', ns, '-o', 'json']));
     assert.equal(d.spec.template.spec.containers.length, 2);
     assert.ok(d.spec.template.spec.containers.some((c: any) => c.image === 'busybox:1.36'));
+  });
+
+  it('a plugin reaches the network only at hosts the HelmRelease grants in allowedHosts', async () => {
+    const hits: string[] = [];
+    const server: Server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('from-the-server\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/value`;
+      const plugin = await pushPlugin('http-get');
+      const ns = cluster.namespace('pr-net');
+      applyHR(cluster, ns, 'denied', release([{ wasm: { ...plugin, config: { url } } }]));
+      applyHR(cluster, ns, 'other', release([{ wasm: { ...plugin, config: { url }, allowedHosts: ['example.com'] } }]));
+      for (const name of ['denied', 'other']) {
+        const hr = await waitForHR(cluster, ns, name, stalled);
+        assert.equal(cond(hr, 'Stalled').reason, 'PostRenderFailed', name);
+        assert.match(
+          cond(hr, 'Ready').message,
+          /host "127\.0\.0\.1" was not allowed: allowedHosts must grant it/,
+          name,
+        );
+      }
+      assert.deepEqual(hits, [], 'no request reached the server without a grant');
+      applyHR(cluster, ns, 'granted', release([{ wasm: { ...plugin, config: { url }, allowedHosts: ['127.0.0.1'] } }]));
+      await waitForHR(cluster, ns, 'granted', readyFor());
+      const cm = JSON.parse(cluster.kubectl(['get', 'configmap', 'granted-config', '-n', ns, '-o', 'json']));
+      assert.equal(cm.metadata.annotations['capstan.dev/fetched'], 'from-the-server');
+      assert.ok(hits.length >= 1 && hits.every((h) => h === '/value'), `requests: ${hits.join(', ')}`);
+    } finally {
+      server.close();
+    }
   });
 
   it('stalls releases whose plugin loops, exhausts memory, prints invalid YAML or exits non-zero, while others keep working', async () => {
