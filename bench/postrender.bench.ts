@@ -30,7 +30,7 @@ import { loadChartSync } from '../src/chart/loader.js';
 import { renderRelease, type RenderedRelease } from '../src/chart/render.js';
 import { mergeValueOptions } from '../src/chart/valueopts.js';
 import { parseYaml } from '../src/chart/yaml.js';
-import { annotateAndMerge, postRenderRelease } from '../src/controller/postrender.js';
+import { annotateAndMerge, postRenderRelease } from '../src/plugins/index.js';
 import { helmBinary } from '../src/devcluster/oracle.js';
 import { invokePlugin, loadPlugin, parseManifests, WasmHost, type Plugin } from '../src/plugins/index.js';
 

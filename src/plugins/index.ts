@@ -61,3 +61,4 @@ export {
   type WasmRenderer,
 } from './postrender.js';
 export { compileTarget, parseSelector, SelectorError, type PatchTarget } from './selector.js';
+export { annotateAndMerge, FILENAME_ANNOTATION, postRenderRelease, splitAndDeannotate } from './release.js';

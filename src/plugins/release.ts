@@ -1,0 +1,220 @@
+/**
+ * release: a rendered Helm release through post-renderers, as Helm 4 does it (pkg/action
+ * `annotateAndMerge` / `splitAndDeannotate`): the rendered template files go through as one
+ * annotated stream and come back split into files and sorted into manifests and hooks.
+ */
+import { sortManifests } from '../chart/manifests.js';
+import type { RenderedRelease } from '../chart/render.js';
+import { marshalYaml, parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
+import type { WasmHost } from './host.js';
+import type { ManifestObject, ObjectChange } from './manifests.js';
+import { postRender, type PostRenderer } from './postrender.js';
+
+/** FILENAME_ANNOTATION carries a document's template path through post-renderers (as Helm 4 names it). */
+export const FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
+
+/**
+ * postRenderRelease is Helm 4's post-render step (action.renderResources): the rendered template
+ * files, sorted by name, each document annotated with its file name, go through the
+ * post-renderers as one stream; the output is split back into files by that annotation (documents
+ * without one become `generated-by-postrender-N.yaml`) and sorted into manifests and hooks as a
+ * fresh render is. With `includeHooks: false` only the non-hook manifests go through.
+ *
+ * Documents keep their text: the annotation is added and removed as a line where the document's
+ * layout allows (block-style metadata), so what a no-op post-renderer returns is the rendered
+ * text again; otherwise the document is rewritten as sigs.k8s.io/yaml writes it.
+ */
+export async function postRenderRelease(
+  rendered: RenderedRelease,
+  renderers: PostRenderer[],
+  opts: { includeHooks: boolean; namespace: string; host?: WasmHost },
+): Promise<{ rendered: RenderedRelease; changes: ObjectChange[] }> {
+  let files: Record<string, string>;
+  if (opts.includeHooks) files = rendered.files;
+  else {
+    files = {};
+    for (const m of rendered.manifests)
+      files[m.name] = files[m.name] ? `${files[m.name]}\n---\n${m.content}` : m.content;
+  }
+  const out = await postRender(annotateAndMerge(files), renderers, {
+    defaultNamespace: opts.namespace,
+    host: opts.host,
+  });
+  let sorted;
+  try {
+    sorted = sortManifests(splitAndDeannotate(out.objects));
+  } catch (e) {
+    throw new Error(`reading the post-rendered manifests: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    rendered: { ...rendered, manifests: sorted.manifests, hooks: opts.includeHooks ? sorted.hooks : rendered.hooks },
+    changes: out.changes,
+  };
+}
+
+/** annotateAndMerge is Helm's: every document of every file (sorted by name; partials and empty files skipped), annotated with its file. */
+export function annotateAndMerge(files: Record<string, string>): string {
+  const out: string[] = [];
+  for (const name of Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const content = files[name]!;
+    if (name.slice(name.lastIndexOf('/') + 1).startsWith('_') || content.trim() === '') continue;
+    for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
+      const annotated = annotateText(doc, name) ?? annotateParsed(doc, name);
+      if (annotated === undefined) continue;
+      out.push(`---\n${annotated}\n`);
+    }
+  }
+  return out.join('');
+}
+
+/**
+ * splitDocuments splits a file at its `---` lines as a YAML reader does (kio.ParseAll): unlike
+ * releaseutil.SplitManifests it does not trim, so a block scalar keeps a trailing line of spaces,
+ * as it does in Helm's post-render path. Blank documents are dropped; leading blank lines and the
+ * final line break are not part of a document.
+ */
+function splitDocuments(content: string): string[] {
+  return content
+    .split(/^---(?:[ \t][^\n]*)?$/m)
+    .map((d) => d.replace(/^(?:[ \t]*\n)+/, '').replace(/\n$/, ''))
+    .filter((d) => d.trim() !== '');
+}
+
+const ANNOTATION_LINE = `${FILENAME_ANNOTATION}: `;
+const blankOrComment = (l: string) => /^[ \t]*(?:#.*)?$/.test(l);
+const indentOf = (l: string) => l.length - l.trimStart().length;
+/** TOP_LEVEL_LINE finds the lines that start at column 0 with content (not comments). */
+const TOP_LEVEL_LINE = /^[^ \t\n#].*$/gm;
+/** KEY_LINE is a block mapping entry with a plain or quoted single-line key. */
+const KEY_LINE = /^(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t]|$)/;
+
+/**
+ * annotateText adds the file annotation as a line under `metadata:` (and `annotations:` when
+ * there is none), or returns undefined when the layout is not plain block style.
+ */
+function annotateText(doc: string, file: string): string | undefined {
+  // Every top-level line must be a plain `key:` (no top-level sequence, no multi-line scalar
+  // continued at column 0), with exactly one `metadata:` in block style.
+  let metaAt = -1;
+  let metaEnd = doc.length;
+  for (const m of doc.matchAll(TOP_LEVEL_LINE)) {
+    const l = m[0];
+    if (metaAt >= 0 && metaEnd === doc.length) metaEnd = m.index;
+    if (!KEY_LINE.test(l)) return undefined;
+    if (l.startsWith('metadata:')) {
+      if (metaAt >= 0 || !/^metadata:[ \t]*(?:#.*)?$/.test(l)) return undefined;
+      metaAt = m.index + l.length + 1;
+    }
+  }
+  if (metaAt < 0 || metaAt > doc.length) return undefined;
+  // Only the metadata block is split into lines.
+  const lines = doc.slice(metaAt, metaEnd).split('\n');
+  const body = lines.filter((l) => !blankOrComment(l));
+  if (body.length === 0 || body.some((l) => /^ *\t/.test(l))) return undefined;
+  const n = indentOf(body[0]!);
+  if (n === 0 || body.some((l) => indentOf(l) < n || (indentOf(l) === n && !KEY_LINE.test(l.slice(n)))))
+    return undefined;
+  const value = JSON.stringify(file);
+  const join = (ls: string[]) => doc.slice(0, metaAt) + ls.join('\n') + doc.slice(metaEnd);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (blankOrComment(l) || indentOf(l) !== n || !/^ *annotations:/.test(l)) continue;
+    if (!/^ *annotations:[ \t]*(?:#.*)?$/.test(l)) return undefined; // flow style, null…
+    let next = i + 1;
+    while (next < lines.length && blankOrComment(lines[next]!)) next++;
+    // `annotations:` may be empty
+    const m = next >= lines.length || indentOf(lines[next]!) <= n ? n + 2 : indentOf(lines[next]!);
+    if (lines.slice(i + 1).some((x) => x.trimStart().startsWith(FILENAME_ANNOTATION))) return undefined;
+    lines.splice(i + 1, 0, `${' '.repeat(m)}${ANNOTATION_LINE}${value}`);
+    return join(lines);
+  }
+  lines.unshift(`${' '.repeat(n)}annotations:`, `${' '.repeat(n + 2)}${ANNOTATION_LINE}${value}`);
+  return join(lines);
+}
+
+/** annotateParsed rewrites a document with the annotation set; undefined for an empty document. */
+function annotateParsed(doc: string, file: string): string | undefined {
+  const [obj] = parseYamlDocuments(doc) as any[];
+  if (!obj || typeof obj !== 'object') return undefined;
+  obj.metadata ??= {};
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [FILENAME_ANNOTATION]: file };
+  return marshalYaml(obj).replace(/\n$/, '');
+}
+
+/**
+ * splitAndDeannotate groups post-rendered objects by their file annotation, removing it; an
+ * `annotations` map left empty is removed too (kyaml's ClearAnnotation, even where the rendered
+ * document had an empty `annotations:`).
+ */
+export function splitAndDeannotate(objects: ManifestObject[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  objects.forEach((o, i) => {
+    const ann = (o.object.metadata as any)?.annotations;
+    const annotated = typeof ann?.[FILENAME_ANNOTATION] === 'string';
+    const file: string = annotated ? ann[FILENAME_ANNOTATION] : `generated-by-postrender-${i}.yaml`;
+    let text: string | undefined;
+    // Text that ends in a line of spaces is rewritten: sorting trims documents, which would cut
+    // that line out of a block scalar (Helm rewrites every document with kyaml).
+    if (o.source !== undefined && !/\n[ \t]+\s*$/.test(o.source))
+      text = annotated ? deannotateText(o.source, file) : o.source.replace(/\n$/, '');
+    text ??= deannotateParsed(o);
+    files[file] = files[file] === undefined ? text : `${files[file]}\n---\n${text}`;
+  });
+  return files;
+}
+
+/** deannotateText removes the annotation line this module wrote (and an `annotations:` left empty). */
+function deannotateText(source: string, file: string): string | undefined {
+  const at = source.indexOf(FILENAME_ANNOTATION);
+  if (at < 0 || source.includes(FILENAME_ANNOTATION, at + FILENAME_ANNOTATION.length)) return undefined;
+  const start = source.lastIndexOf('\n', at) + 1;
+  const end = lineEnd(source, at);
+  const m = at - start;
+  const text = source.slice(at, end);
+  if (source.slice(start, at).trim() !== '') return undefined;
+  if (text !== `${ANNOTATION_LINE}${JSON.stringify(file)}` && text !== `${ANNOTATION_LINE}${file}`) return undefined;
+  // The previous and next lines with content.
+  let prevStart = start;
+  let prev: string | undefined;
+  while (prevStart > 0) {
+    const e = prevStart - 1;
+    prevStart = source.lastIndexOf('\n', e - 1) + 1;
+    const l = source.slice(prevStart, e);
+    if (!blankOrComment(l)) {
+      prev = l;
+      break;
+    }
+  }
+  if (prev === undefined) return undefined;
+  const cut = (from: number, to: number) =>
+    (source.slice(0, from) + source.slice(Math.min(to + 1, source.length))).replace(/\n$/, '');
+  if (indentOf(prev) >= m) return cut(start, end);
+  if (!/^ *annotations:[ \t]*(?:#.*)?$/.test(prev)) return undefined;
+  let next: string | undefined;
+  for (let p = end + 1; p < source.length;) {
+    const e = lineEnd(source, p);
+    const l = source.slice(p, e);
+    if (!blankOrComment(l)) {
+      next = l;
+      break;
+    }
+    p = e + 1;
+  }
+  const emptied = next === undefined || indentOf(next) < m;
+  return emptied ? cut(prevStart, end) : cut(start, end);
+}
+
+function lineEnd(s: string, from: number): number {
+  const e = s.indexOf('\n', from);
+  return e < 0 ? s.length : e;
+}
+
+function deannotateParsed(o: ManifestObject): string {
+  const obj = structuredClone(o.object) as any;
+  const ann = obj.metadata?.annotations;
+  if (ann && typeof ann === 'object') {
+    delete ann[FILENAME_ANNOTATION];
+    if (Object.keys(ann).length === 0) delete obj.metadata.annotations;
+  }
+  return (o.comment + marshalYaml(obj)).replace(/\n$/, '');
+}
