@@ -123,7 +123,9 @@ function prepare(chart: Chart, opts: RenderOptions): { chart: Chart; values: GoM
   try {
     processed = processDependencies(chart, userValues, warn);
   } catch (e) {
-    throw new TemplateError(`chart dependencies processing failed: ${(e as Error).message}`, 'dependencies', { cause: e });
+    throw new TemplateError(`chart dependencies processing failed: ${(e as Error).message}`, 'dependencies', {
+      cause: e,
+    });
   }
   const caps: Capabilities = resolveCapabilities(opts.capabilities);
   let values: GoMap;
@@ -259,6 +261,14 @@ function goMatch(pattern: string, name: string): boolean {
  * @example process.stdout.write(template(await loadChart('podinfo.tgz'), { releaseName: 'rel', includeCrds: true }))
  */
 export function template(chart: Chart, opts: TemplateOptions): string {
+  return printTemplate(renderTemplate(chart, opts), opts);
+}
+
+/**
+ * renderTemplate is the rendering half of {@link template}: the release `helm template` renders,
+ * for a caller that transforms it (post-renderers) before {@link printTemplate}.
+ */
+export function renderTemplate(chart: Chart, opts: TemplateOptions): RenderedRelease {
   preflight(chart);
   validateReleaseName(opts.releaseName);
   const release: ReleaseOptions = {
@@ -268,17 +278,21 @@ export function template(chart: Chart, opts: TemplateOptions): string {
     isInstall: !opts.isUpgrade,
     isUpgrade: opts.isUpgrade ?? false,
   };
-  const { chart: processed, caps, top } = prepare(chart, { ...opts, release });
-  let r;
+  const { chart: processed, values, caps, top } = prepare(chart, { ...opts, release });
   try {
-    r = renderResources(processed, caps, top, { ...opts, release });
+    const r = renderResources(processed, caps, top, { ...opts, release });
+    return { ...r, crds: crdObjects(processed), values, chart: processed };
   } catch (e) {
     if (e instanceof TemplateError) throw new TemplateError(e.message + DEBUG_HINT, e.step, { cause: e });
     throw e;
   }
+}
+
+/** printTemplate prints a rendered release as `helm template` does (CRDs, manifests, hooks, --show-only). */
+export function printTemplate(r: RenderedRelease, opts: TemplateOptions): string {
   let manifestDoc = '';
   if (opts.includeCrds) {
-    for (const crd of crdObjects(processed)) manifestDoc += `---\n# Source: ${crd.filename}\n${crd.content}\n`;
+    for (const crd of r.crds) manifestDoc += `---\n# Source: ${crd.filename}\n${crd.content}\n`;
   }
   for (const m of r.manifests) manifestDoc += `---\n# Source: ${m.name}\n${m.content}\n`;
   let out = goTrim(manifestDoc) + '\n';

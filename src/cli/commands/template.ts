@@ -16,15 +16,31 @@ const FLAGS: FlagSpec[] = [
   { name: 'set-literal', kind: 'stringArray', usage: 'set a literal STRING value on the command line' },
   { name: 'namespace', short: 'n', kind: 'string', usage: 'namespace scope for this request' },
   { name: 'kube-version', kind: 'string', usage: 'Kubernetes version used for Capabilities.KubeVersion' },
-  { name: 'api-versions', short: 'a', kind: 'stringSlice', usage: 'Kubernetes api versions used for Capabilities.APIVersions' },
+  {
+    name: 'api-versions',
+    short: 'a',
+    kind: 'stringSlice',
+    usage: 'Kubernetes api versions used for Capabilities.APIVersions',
+  },
   { name: 'include-crds', kind: 'bool', usage: 'include CRDs in the templated output' },
   { name: 'skip-tests', kind: 'bool', usage: 'skip tests from templated output' },
   { name: 'no-hooks', kind: 'bool', usage: 'prevent hooks from running during install' },
-  { name: 'show-only', short: 's', kind: 'stringArray', usage: 'only show manifests rendered from the given templates' },
+  {
+    name: 'show-only',
+    short: 's',
+    kind: 'stringArray',
+    usage: 'only show manifests rendered from the given templates',
+  },
   { name: 'skip-schema-validation', kind: 'bool', usage: 'disable JSON schema validation' },
   { name: 'is-upgrade', kind: 'bool', usage: 'set .Release.IsUpgrade instead of .Release.IsInstall' },
   { name: 'render-subchart-notes', kind: 'bool', usage: 'render subchart notes along with the parent' },
   { name: 'version', kind: 'string', usage: 'chart version constraint for oci:// references' },
+  {
+    name: 'post-renderer',
+    kind: 'string',
+    usage: 'a postrenderer/v1 WebAssembly plugin to post-render with: a directory, a .tgz, or oci://REF@sha256:DIGEST',
+  },
+  { name: 'post-renderer-args', kind: 'stringArray', usage: 'an argument to the post-renderer (can specify multiple)' },
   { name: 'help', short: 'h', kind: 'bool', usage: 'help for template' },
 ];
 
@@ -44,6 +60,48 @@ async function chartBytesOrPath(chart: string, version: string | undefined): Pro
   const oci = await import('../../oci/index.js');
   const pulled = await oci.pullChart(chart, version ? { version } : {});
   return pulled.bytes;
+}
+
+/**
+ * postRenderWith runs one postrenderer/v1 plugin over a rendered release as `helm template
+ * --post-renderer` does (hooks included), in a plugin host that is closed afterwards.
+ */
+async function postRenderWith(
+  ref: string,
+  extraArgs: string[],
+  rendered: import('../../chart/render.js').RenderedRelease,
+  namespace: string,
+): Promise<import('../../chart/render.js').RenderedRelease> {
+  const [{ readFile, stat }, plugins] = await Promise.all([
+    import('node:fs/promises'),
+    import('../../plugins/index.js'),
+  ]);
+  let plugin;
+  if (ref.startsWith('oci://')) {
+    const at = ref.lastIndexOf('@');
+    if (at < 0 || !ref.slice(at + 1).startsWith('sha256:')) {
+      throw new Error(`--post-renderer ${ref}: an oci:// plugin must be pinned by digest (oci://REF@sha256:…)`);
+    }
+    const { pullArtifact } = await import('../../oci/index.js');
+    const pulled = await pullArtifact(ref, { artifactType: 'application/vnd.helm.plugin.v1+json' });
+    plugin = await plugins.loadPlugin(pulled.bytes, { source: ref });
+  } else {
+    const isDir = (await stat(ref).catch(() => undefined))?.isDirectory();
+    plugin = await plugins.loadPlugin(isDir ? ref : new Uint8Array(await readFile(ref)), { source: ref });
+  }
+  const host = new plugins.WasmHost({ maxWorkers: 1 });
+  try {
+    const out = await plugins.postRenderRelease(rendered, [{ wasm: { plugin, extraArgs } }], {
+      includeHooks: true,
+      namespace,
+      host,
+    });
+    return out.rendered;
+  } catch (e) {
+    throw new Error(`error while running post render on files: ${(e as Error).message}`, { cause: e });
+  } finally {
+    await host.close();
+  }
 }
 
 /** CommandIO is where a command writes; tests capture it, `run` uses the process streams. */
@@ -72,11 +130,13 @@ export async function templateCommand(argv: string[], io: CommandIO): Promise<nu
       throw new FlagError(`expected at most two arguments, unexpected arguments: ${f.args.slice(2).join(', ')}`);
     }
     if (f.args.length === 0) {
-      throw new FlagError('"capstan template" requires at least 1 argument\n\nUsage:  capstan template [NAME] [CHART] [flags]');
+      throw new FlagError(
+        '"capstan template" requires at least 1 argument\n\nUsage:  capstan template [NAME] [CHART] [flags]',
+      );
     }
     // Like helm template, a lone argument is the chart and the release is named "release-name".
     const [releaseName, chartArg] = f.args.length === 1 ? ['release-name', f.args[0]] : f.args;
-    const [{ mergeValueOptions }, { loadChart }, { template }] = await Promise.all([
+    const [{ mergeValueOptions }, { loadChart }, { printTemplate, renderTemplate }] = await Promise.all([
       import('../../chart/valueopts.js'),
       import('../../chart/loader.js'),
       import('../../chart/render.js'),
@@ -91,7 +151,7 @@ export async function templateCommand(argv: string[], io: CommandIO): Promise<nu
     });
     const chart = await loadChart(await chartBytesOrPath(chartArg, f.values.get('version')?.[0]));
     if (chart.metadata.deprecated) io.stderr('level=WARN msg="this chart is deprecated"\n');
-    const out = template(chart, {
+    const opts = {
       releaseName,
       namespace: f.values.get('namespace')?.[0] ?? process.env.HELM_NAMESPACE ?? 'default',
       values,
@@ -106,8 +166,12 @@ export async function templateCommand(argv: string[], io: CommandIO): Promise<nu
       skipSchemaValidation: f.bools.get('skip-schema-validation') ?? false,
       isUpgrade: f.bools.get('is-upgrade') ?? false,
       subNotes: f.bools.get('render-subchart-notes') ?? false,
-      warn: (m) => io.stderr(m + '\n'),
-    });
+      warn: (m: string) => io.stderr(m + '\n'),
+    };
+    let rendered = renderTemplate(chart, opts);
+    const pr = f.values.get('post-renderer')?.[0];
+    if (pr) rendered = await postRenderWith(pr, f.values.get('post-renderer-args') ?? [], rendered, opts.namespace);
+    const out = printTemplate(rendered, opts);
     io.stdout(out);
     return 0;
   } catch (e) {
