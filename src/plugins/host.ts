@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerJob, WorkerOutcome } from './worker.js';
 
@@ -119,6 +120,9 @@ export class WasmHost {
     const { path, execArgv } = workerEntry();
     const child = fork(path, [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.#heapMb}`],
+      // The worker uses no relative paths; its own directory lets a development loader
+      // (`--import tsx`) resolve whatever the operator's working directory is.
+      cwd: dirname(path),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' }, // no credentials
