@@ -346,12 +346,12 @@ describe('controller end to end', () => {
       chart: { ref: chart.ref, digest: chart.digest },
       values: { message: 'desired' },
     };
-    applyHR(ns, 'on', {
+    applyHR(ns, 'fix', {
       ...base,
       driftDetection: { mode: 'enabled', ignore: [{ paths: ['/spec/selector'], target: { kind: 'Service' } }] },
     });
     applyHR(ns, 'warn', { ...base, driftDetection: { mode: 'warn' } });
-    await waitFor(ns, 'on', readyFor());
+    await waitFor(ns, 'fix', readyFor());
     await waitFor(ns, 'warn', readyFor());
     const edit = (name: string) =>
       cluster.kubectl([
@@ -364,12 +364,12 @@ describe('controller end to end', () => {
         '-p',
         '{"data":{"message":"edited"}}',
       ]);
-    edit('on');
+    edit('fix');
     edit('warn');
     cluster.kubectl([
       'patch',
       'service',
-      'on',
+      'fix',
       '-n',
       ns,
       '--type=merge',
@@ -400,16 +400,16 @@ describe('controller end to end', () => {
       return at;
     };
     const handled = (at: string) => (h: any) => h.status?.lastHandledReconcileAt === at && readyFor()(h);
-    const onAt = request('on');
+    const onAt = request('fix');
     const warnAt = request('warn');
-    const on = await waitFor(ns, 'on', handled(onAt));
+    const on = await waitFor(ns, 'fix', handled(onAt));
     const warn = await waitFor(ns, 'warn', (h) => handled(warnAt)(h) && h.status.drift?.objects > 0);
     const message = (name: string) =>
       JSON.parse(cluster.kubectl(['get', 'configmap', `${name}-config`, '-n', ns, '-o', 'json'])).data.message;
-    assert.equal(message('on'), 'desired', 'enabled mode takes the field back from kubectl');
+    assert.equal(message('fix'), 'desired', 'enabled mode takes the field back from kubectl');
     const selector = (name: string) =>
       JSON.parse(cluster.kubectl(['get', 'service', name, '-n', ns, '-o', 'json'])).spec.selector;
-    assert.deepEqual(selector('on'), { app: 'canary' }, 'an ignored path Capstan sets is left as edited');
+    assert.deepEqual(selector('fix'), { app: 'canary' }, 'an ignored path Capstan sets is left as edited');
     assert.equal(message('warn'), 'edited', 'warn mode leaves the edit');
     assert.deepEqual(warn.status.drift.entries.map((e: any) => e.object).sort(), [
       `ConfigMap ${ns}/warn-config`,
@@ -417,7 +417,7 @@ describe('controller end to end', () => {
     ]);
     assert.deepEqual(
       on.status.drift.entries.map((e: any) => e.object),
-      [`ConfigMap ${ns}/on-config`],
+      [`ConfigMap ${ns}/fix-config`],
       'the ignored Service edit is not drift',
     );
     assert.ok(warn.status.drift.entries[0].fields.includes('/data/message'));
