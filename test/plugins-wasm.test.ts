@@ -82,6 +82,15 @@ test('add-label labels every object', async (t) => {
     const r = await runPostRenderer(plugins['add-label']!, chart, { host, config: { label: 'team=payments' } });
     for (const o of objects(r.manifests)) assert.equal(labels(o).team, 'payments');
   });
+  await t.test('a value the plugin writes as plain `yes` means what it means to helm: true', async () => {
+    // go-yaml v3 (the plugin's encoder, and kyaml's in helm) leaves "yes" unquoted; helm's kube
+    // client reads manifests as YAML 1.1, where that is a boolean.
+    const r = await postRender(chart, [{ wasm: { plugin: plugins['add-label']!, config: { label: 'flag=yes' } } }], {
+      host,
+    });
+    assert.match(r.manifests, /^ {4}flag: yes$/m);
+    for (const o of r.objects) assert.equal(labels(o.object).flag, true);
+  });
   await t.test('bad config is the plugin error, named', async () => {
     const err = await failure(
       postRender(chart, [{ wasm: { plugin: plugins['add-label']!, config: { label: 'novalue' } } }], { host }),
@@ -231,7 +240,7 @@ test('a pipeline mixes built-in patches and WebAssembly post-renderers in order'
           },
         ],
       },
-      { wasm: { plugin: plugins['add-label']!, config: { label: 'done=yes' } } },
+      { wasm: { plugin: plugins['add-label']!, config: { label: 'done=ok' } } },
     ],
     { host },
   );
@@ -241,7 +250,7 @@ test('a pipeline mixes built-in patches and WebAssembly post-renderers in order'
   );
   for (const d of objects(r.manifests).filter((o) => o.kind === 'Deployment')) {
     assert.equal(labels(d).stage, 'patched');
-    assert.equal(labels(d).done, 'yes');
+    assert.equal(labels(d).done, 'ok');
     assert.deepEqual(containers(d).at(-1)!.resources, { limits: { memory: '32Mi' } });
   }
 });

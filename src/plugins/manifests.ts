@@ -4,8 +4,7 @@
  * to another namespace, added a cluster-scoped object, added or dropped objects) is reported as
  * a list of changes for the caller to judge, never accepted silently.
  */
-import { parseAllDocuments } from 'yaml';
-import { parseYamlDocumentsV3 } from '../gotemplate/funcs/helm/goyaml.js';
+import { parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
 import { ManifestError } from './errors.js';
 
 /** ObjectRef identifies an object. `namespace` is empty for cluster-scoped or unset namespaces. */
@@ -92,13 +91,31 @@ function isMap(v: unknown): v is Record<string, unknown> {
  * a ManifestError naming the first document that is not YAML or not an object with apiVersion,
  * kind and metadata.name.
  *
- * Plugins write YAML 1.2 (go-yaml v3, as Helm 4 reads post-renderer output with kyaml), so scalars
- * resolve as go-yaml v3 does. Block-style streams, which is what renderers and plugins write, take
- * the fast reader (tens of MB/s); anything else (anchors, flow collections, folded scalars…) is
- * read by the full YAML 1.2 parser.
+ * Documents are read as Helm's kube client reads what it applies (sigs.k8s.io/yaml: YAML 1.1), so
+ * an object rewritten from its parsed form means what its text meant to Helm. Block-style
+ * documents, which is what renderers and plugins write, take the shared fast reader (tens of MB/s).
  */
 export function parseManifests(text: string): ManifestObject[] {
-  return parseFast(text) ?? parseFull(text);
+  const parts = splitDocuments(text);
+  if (parts === undefined) {
+    // Markers with content, `...` or directives: read the stream as a whole (no texts kept).
+    return readDocuments(text, 0).flatMap((object, i) =>
+      object === null ? [] : [{ ref: objectRef(object, i), object: object as Record<string, unknown>, comment: '' }],
+    );
+  }
+  const out: ManifestObject[] = [];
+  for (const [i, part] of parts.entries()) {
+    const object = readDocuments(part, i)[0] ?? null;
+    if (object === null) continue;
+    const source = part.endsWith('\n') || part === '' ? part : `${part}\n`;
+    out.push({
+      ref: objectRef(object, i),
+      object: object as Record<string, unknown>,
+      source,
+      comment: leadingComment(source),
+    });
+  }
+  return out;
 }
 
 /** MARKER_LINE finds lines that start like a document marker or directive. */
@@ -112,7 +129,8 @@ function leadingComment(source: string): string {
   return m.trim() === '' ? '' : m;
 }
 
-function parseFast(text: string): ManifestObject[] | undefined {
+/** splitDocuments cuts a stream at its plain `---` lines; undefined if it has other markers. */
+function splitDocuments(text: string): string[] | undefined {
   const parts: string[] = [];
   let start = 0;
   for (const m of text.matchAll(MARKER_LINE)) {
@@ -123,47 +141,15 @@ function parseFast(text: string): ManifestObject[] | undefined {
   parts.push(start < text.length ? text.slice(start) : '');
   // Text before the first marker is a document only if it has content.
   if (parts.length > 1 && BLANK.test(parts[0]!)) parts.shift();
-  const out: ManifestObject[] = [];
-  for (const [i, part] of parts.entries()) {
-    const docs = parseYamlDocumentsV3(part);
-    if (docs === undefined || docs.length > 1) return undefined;
-    const object = docs[0] ?? null;
-    if (object === null) continue;
-    const source = part.endsWith('\n') || part === '' ? part : `${part}\n`;
-    out.push({
-      ref: objectRef(object, i),
-      object: object as Record<string, unknown>,
-      source,
-      comment: leadingComment(source),
-    });
-  }
-  return out;
+  return parts;
 }
 
-function parseFull(text: string): ManifestObject[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: false });
-  if (!Array.isArray(docs)) {
-    // parseAllDocuments returns an EmptyStream for input with no documents.
-    return [];
+function readDocuments(text: string, document: number): unknown[] {
+  try {
+    return parseYamlDocuments(text);
+  } catch (err) {
+    throw new ManifestError(document, `not valid YAML: ${(err as Error).message}`, { cause: err });
   }
-  const out: ManifestObject[] = [];
-  docs.forEach((doc, i) => {
-    if (doc.errors.length > 0)
-      throw new ManifestError(i, `not valid YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
-    const object: unknown = doc.toJS({ maxAliasCount: 1000 });
-    if (object === null || object === undefined) return;
-    const source = text
-      .slice(doc.range[0], doc.range[2])
-      .replace(/^---[^\n]*\n?/, '')
-      .replace(/(^|\n)\.\.\.\s*$/, '$1');
-    out.push({
-      ref: objectRef(object, i),
-      object: object as Record<string, unknown>,
-      source,
-      comment: leadingComment(source),
-    });
-  });
-  return out;
 }
 
 /**

@@ -314,16 +314,6 @@ export function parseYamlDocuments(text: string, opts: { shape?: YamlShape } = {
   return readDocuments(text, false, opts.shape);
 }
 
-/**
- * parseYamlDocumentsV3 reads a stream of block-style manifests the fast way with go-yaml v3's
- * scalar resolution (only true/false are booleans), or returns undefined when the text is outside
- * the fast reader's subset (see yamlfast.ts) and needs a full reader. Numbers are JS numbers and
- * keys strings, as {@link parseYamlDocuments} gives them; repeated keys give up (v3 rejects them).
- */
-export function parseYamlDocumentsV3(text: string): Value[] | undefined {
-  return fastReadDocuments(text, true);
-}
-
 function fitTarget(v: Value, target: ParseTarget): Value {
   if (v === null) return target === 'map' ? {} : target === 'slice' ? [] : null;
   const ok = target === 'any' || (target === 'map' ? isMap(v) : Array.isArray(v));

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseYaml, parseYamlDocuments, parseYamlDocumentsFull, parseYamlDocumentsV3 } from './goyaml.js';
-import { resolvePlain } from './resolve.js';
+import { parseYaml, parseYamlDocuments, parseYamlDocumentsFull } from './goyaml.js';
 import { fastReadDocuments } from './yamlfast.js';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
@@ -620,44 +619,4 @@ test('generated documents: block scalars, nesting and indentation', (t) => {
   }
   t.diagnostic(`generated texts: ${fast}/${N} on the fast path, ${failing} errors`);
   assert.ok(fast > N / 3, `only ${fast} of ${N} generated texts took the fast path`);
-});
-
-test('v3 mode: go-yaml v3’s resolution of plain scalars', async (t) => {
-  // go-yaml v3 keeps YAML 1.1's 0755 octal, 0o17 and 1_000 (as resolvePlain(s, true) does), but
-  // yes/no/on/off/y/n are strings.
-  const scalars = [
-    'yes',
-    'on',
-    'Off',
-    'y',
-    'n',
-    'true',
-    'FALSE',
-    '0755',
-    '0o17',
-    '1_000',
-    '0x1F',
-    '1e3',
-    '~',
-    '2024-01-02',
-  ];
-  for (const s of scalars) {
-    await t.test(s, () => {
-      const r = resolvePlain(s, true);
-      const want = r.tag === 'int' ? Number(r.value) : r.tag === 'timestamp' ? s : r.value;
-      assert.deepStrictEqual(parseYamlDocumentsV3(`a: ${s}\n`), [{ a: want }]);
-      assert.deepStrictEqual(fastReadDocuments(`- ${s}\n`, true), [[want]]);
-    });
-  }
-  assert.deepStrictEqual(parseYamlDocumentsV3('a: yes\nb: on\nc: 0755\nd: 0o17\ne: 1_000\n'), [
-    { a: 'yes', b: 'on', c: 493, d: 15, e: 1000 },
-  ]);
-  assert.deepStrictEqual(parseYamlDocuments('a: yes\nb: on\nc: 0755\nd: 0o17\ne: 1_000\n'), [
-    { a: true, b: true, c: 493, d: 15, e: 1000 },
-  ]);
-  // v3 rejects repeated keys, and keys other than strings are left to the caller's full reader
-  assert.equal(parseYamlDocumentsV3('a: 1\na: 2\n'), undefined);
-  assert.equal(parseYamlDocumentsV3('1: a\n'), undefined);
-  assert.deepStrictEqual(parseYamlDocumentsV3('yes: a\n'), [{ yes: 'a' }]);
-  assert.equal(parseYamlDocumentsV3('a: &x 1\n'), undefined);
 });

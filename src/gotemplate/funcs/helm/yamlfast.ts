@@ -113,7 +113,6 @@ type KeyKind = 's' | 'b' | 'i';
 
 class Reader {
   private readonly t: string;
-  private readonly v3: boolean;
   private readonly hasTabs: boolean;
   // per line: start offset, end offset (the '\n' or the text's end), leading spaces, kind
   private readonly starts: Int32Array;
@@ -134,9 +133,8 @@ class Reader {
   private quoted = '';
   private quotedEnd = 0;
 
-  constructor(text: string, v3: boolean) {
+  constructor(text: string) {
     this.t = text;
-    this.v3 = v3;
     this.hasTabs = text.indexOf('\t') >= 0;
     const n = text.length;
     let count = 0;
@@ -313,7 +311,7 @@ class Reader {
       this.keyKind = 's';
       return;
     }
-    const r = resolvePlain(s, this.v3);
+    const r = resolvePlain(s);
     switch (r.tag) {
       case 'str':
       case 'timestamp':
@@ -321,12 +319,12 @@ class Reader {
         this.keyKind = 's';
         return;
       case 'bool':
-        if (this.v3 || typeof r.value !== 'boolean') giveUp();
+        if (typeof r.value !== 'boolean') giveUp();
         this.key = r.value ? 'true' : 'false';
         this.keyKind = 'b';
         return;
       case 'int':
-        if (this.v3 || r.unsigned) giveUp();
+        if (r.unsigned) giveUp();
         this.key = r.value.toString();
         this.keyKind = 'i';
         return;
@@ -353,7 +351,7 @@ class Reader {
       if (out[key] !== undefined && Object.hasOwn(out, key)) {
         // go-yaml's map keeps one entry per Go key, moved to the end by a repeat; different Go
         // keys spelled the same (1 and "1") would collide differently in the JSON trip
-        if (this.v3 || (keyKinds?.get(key) ?? 's') !== kind) giveUp();
+        if ((keyKinds?.get(key) ?? 's') !== kind) giveUp();
         delete out[key];
       }
       if (kind !== 's') (keyKinds ??= new Map()).set(key, kind);
@@ -522,7 +520,7 @@ class Reader {
       if (k === stop) return +t.slice(p, stop);
     }
     const s = t.slice(p, stop);
-    const r = resolvePlain(s, this.v3);
+    const r = resolvePlain(s);
     switch (r.tag) {
       case 'str':
       case 'timestamp':
@@ -734,13 +732,12 @@ function lineStartKind(t: string, pos: number, end: number): number {
 /**
  * fastReadDocuments reads a `---`-separated stream of block-style YAML exactly as goyaml.ts's
  * parseYamlDocuments does (go-yaml v2, then sigs.k8s.io/yaml's JSON trip), or returns undefined
- * when the text uses anything outside the subset described above. `v3` resolves plain scalars as
- * go-yaml v3 does (only true/false are booleans) and also gives up on repeated and non-string keys.
+ * when the text uses anything outside the subset described above.
  */
-export function fastReadDocuments(text: string, v3 = false): Value[] | undefined {
+export function fastReadDocuments(text: string): Value[] | undefined {
   if (NOT_FAST.test(text)) return undefined;
   try {
-    return new Reader(text, v3).documents();
+    return new Reader(text).documents();
   } catch {
     // GIVE_UP, a RangeError from deep nesting, or anything unforeseen: the full reader decides
     return undefined;
