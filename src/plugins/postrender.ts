@@ -43,7 +43,6 @@ export interface PostRenderResult {
 }
 
 interface StepOutput extends PostRenderResult {
-  refs: ObjectRef[];
   /** objects are the output, parsed and validated. */
   objects: ManifestObject[];
 }
@@ -124,12 +123,14 @@ async function runWasm(
   } catch (err) {
     throw fail(`output manifests: ${(err as Error).message}`, { ...extra, cause: err });
   }
-  const refs = objects.map((o) => o.ref);
   return {
     manifests,
-    refs,
     objects,
-    changes: diffObjects(before, refs, opts),
+    changes: diffObjects(
+      before,
+      objects.map((o) => o.ref),
+      opts,
+    ),
     stdio: res.stdio,
     logs: res.logs,
     durationMs: performance.now() - started,
@@ -150,11 +151,12 @@ export async function runPostRenderer(
   opts: PostRendererOptions = {},
 ): Promise<PostRenderResult> {
   try {
-    const {
-      objects: _objects,
-      refs: _refs,
-      ...result
-    } = await runWasm(plugin, () => parseInput(manifests, 'post-renderer input').map((o) => o.ref), manifests, opts);
+    const { objects: _objects, ...result } = await runWasm(
+      plugin,
+      () => parseInput(manifests, 'post-renderer input').map((o) => o.ref),
+      manifests,
+      opts,
+    );
     return result;
   } catch (err) {
     throw err instanceof InputUnreadable ? err.error : err;
@@ -223,14 +225,14 @@ export async function postRender(
   let original: ManifestObject[] | undefined;
   const parseOriginal = () => (original ??= parseInput(manifests, 'post-render input'));
   let objects: ManifestObject[] | undefined;
-  let refs: ObjectRef[] | undefined;
+  const refsOf = (os: ManifestObject[]) => os.map((o) => o.ref);
   let text = manifests;
   const steps: StepResult[] = [];
   for (const [i, r] of renderers.entries()) {
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const input = refs ?? (() => (refs = parseOriginal().map((o) => o.ref)));
+        const input = objects ? refsOf(objects) : () => refsOf(parseOriginal());
         const out = await runWasm(plugin, input, text, { ...callOpts, ...opts });
         steps.push({
           kind: 'wasm',
@@ -241,25 +243,21 @@ export async function postRender(
           durationMs: out.durationMs,
         });
         objects = out.objects;
-        refs = out.refs;
         text = out.manifests;
       } else if ('patches' in r) {
         const started = performance.now();
         objects ??= parseOriginal();
-        refs ??= objects.map((o) => o.ref);
         const res = applyPatches(objects, r.patches, opts.defaultNamespace);
-        const after = res.objects.map((o) => o.ref);
         steps.push({
           kind: 'patches',
           name: 'patches',
-          changes: diffObjects(refs, after, opts),
+          changes: diffObjects(refsOf(objects), refsOf(res.objects), opts),
           stdio: '',
           logs: [],
           durationMs: performance.now() - started,
           applied: res.applied,
         });
         objects = res.objects;
-        refs = after;
         text = serializeObjects(objects);
       } else {
         throw new TypeError('a post-renderer is { wasm: … } or { patches: … }');
@@ -273,11 +271,7 @@ export async function postRender(
   return {
     manifests: text,
     objects,
-    changes: diffObjects(
-      parseOriginal().map((o) => o.ref),
-      refs ?? objects.map((o) => o.ref),
-      opts,
-    ),
+    changes: diffObjects(refsOf(parseOriginal()), refsOf(objects), opts),
     steps,
   };
 }

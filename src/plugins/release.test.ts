@@ -106,3 +106,10 @@ test('an annotations key left empty is removed, as kyaml does', () => {
     'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    a: b\n  name: c',
   );
 });
+
+test('a rendered document that is not YAML is an error naming its file', () => {
+  assert.throws(
+    () => annotateAndMerge({ 'x/templates/bad.yaml': 'kind: A\nmetadata: {name: a}\nb: c: d\n' }),
+    /^Error: parsing x\/templates\/bad\.yaml: error converting YAML to JSON: yaml: .*mapping values are not allowed/,
+  );
+});

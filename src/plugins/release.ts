@@ -134,7 +134,12 @@ function annotateText(doc: string, file: string): string | undefined {
 
 /** annotateParsed rewrites a document with the annotation set; undefined for an empty document. */
 function annotateParsed(doc: string, file: string): string | undefined {
-  const [obj] = parseYamlDocuments(doc) as any[];
+  let obj: any;
+  try {
+    [obj] = parseYamlDocuments(doc);
+  } catch (e) {
+    throw new Error(`parsing ${file}: ${(e as Error).message}`, { cause: e });
+  }
   if (!obj || typeof obj !== 'object') return undefined;
   obj.metadata ??= {};
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [FILENAME_ANNOTATION]: file };
