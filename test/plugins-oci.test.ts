@@ -20,7 +20,9 @@ import {
   WasmHost,
 } from '../src/plugins/index.js';
 
+import { templateCommand } from '../src/cli/commands/template.js';
 import { testPluginDir } from './plugins/build.js';
+import { writeChart } from './support/charts.js';
 
 let registry: Registry;
 let cacheDir: string;
@@ -84,4 +86,26 @@ test('a digest the registry does not have is a load error naming ref@digest', as
     assert.ok(e.message.startsWith(`loading plugin ${ref}@${missing}: fetching: `), e.message);
     return true;
   });
+});
+
+test('capstan template --post-renderer pulls an oci:// plugin pinned by digest, and refuses an unpinned one', async () => {
+  const { ref, digest } = await push('add-label', '0.1.0');
+  const chart = writeChart('cm', '1.0.0', { 'templates/cm.yaml': manifests });
+  const run = async (plugin: string) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await templateCommand(['rel', chart, '--post-renderer', plugin], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+    });
+    return { code, stdout, stderr };
+  };
+  const ok = await run(`${ref}@${digest}`);
+  assert.equal(ok.code, 0, ok.stderr);
+  const [cm] = parseManifests(ok.stdout);
+  assert.equal((cm!.object.metadata as { labels: Record<string, string> }).labels['capstan.dev/post-rendered'], 'true');
+  assert.match(ok.stdout, /^# Source: cm\/templates\/cm\.yaml$/m);
+  const unpinned = await run(`${ref}:0.1.0`);
+  assert.equal(unpinned.code, 1);
+  assert.match(unpinned.stderr, /^Error: --post-renderer .*: an oci:\/\/ plugin must be pinned by digest/);
 });

@@ -7,14 +7,19 @@
  * rendered.
  */
 import type { RenderedRelease } from '../chart/render.js';
-import { ChartCache, pullArtifact } from '../oci/index.js';
-import { formatRef, PluginCache, postRenderRelease, type ObjectChange, type PostRenderer } from '../plugins/index.js';
+import type { ChartCache } from '../oci/index.js';
+import {
+  formatRef,
+  ociPluginFetcher,
+  PluginCache,
+  postRenderRelease,
+  type ObjectChange,
+  type PostRenderer,
+} from '../plugins/index.js';
 import type { RegistryAccess } from './pipeline.js';
 import { parseDuration } from './duration.js';
 import { TerminalError } from './result.js';
 import type { HelmRelease } from './types.js';
-
-const PLUGIN_ARTIFACT_TYPE = 'application/vnd.helm.plugin.v1+json';
 
 /** PostRenderers compiles and caches plugins for the whole process. */
 export class PostRenderers {
@@ -22,14 +27,8 @@ export class PostRenderers {
   private access: RegistryAccess = {};
 
   constructor(cache: ChartCache) {
-    this.plugins = new PluginCache(async (ref, digest) => {
-      const pulled = await pullArtifact(`${ref}@${digest}`, {
-        artifactType: PLUGIN_ARTIFACT_TYPE,
-        cache,
-        ...this.access,
-      });
-      return pulled.bytes;
-    });
+    // The registry access is the reconciling HelmRelease's, so the fetcher is made per pull.
+    this.plugins = new PluginCache((ref, digest) => ociPluginFetcher({ cache, ...this.access })(ref, digest));
   }
 
   /**

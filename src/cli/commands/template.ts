@@ -82,9 +82,8 @@ async function postRenderWith(
     if (at < 0 || !ref.slice(at + 1).startsWith('sha256:')) {
       throw new Error(`--post-renderer ${ref}: an oci:// plugin must be pinned by digest (oci://REF@sha256:…)`);
     }
-    const { pullArtifact } = await import('../../oci/index.js');
-    const pulled = await pullArtifact(ref, { artifactType: 'application/vnd.helm.plugin.v1+json' });
-    plugin = await plugins.loadPlugin(pulled.bytes, { source: ref });
+    const bytes = await plugins.ociPluginFetcher()(ref.slice(0, at), ref.slice(at + 1));
+    plugin = await plugins.loadPlugin(bytes, { source: ref });
   } else {
     const isDir = (await stat(ref).catch(() => undefined))?.isDirectory();
     plugin = await plugins.loadPlugin(isDir ? ref : new Uint8Array(await readFile(ref)), { source: ref });
