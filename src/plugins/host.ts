@@ -1,7 +1,7 @@
 /**
  * host: a pool of worker processes that run plugin calls. Each call gets a fresh instance of the
- * plugin in a worker; the pool keeps warm workers (SDK loaded, modules compiled) for the next
- * call. The parent holds the wall clock: a call that overruns has its worker killed, which stops
+ * plugin in a worker; the pool keeps warm workers (modules compiled, the next instance ready) for
+ * the next call. The parent holds the wall clock: a call that overruns has its worker killed, which stops
  * any wasm, even a loop with no calls out, and the pool starts another worker on demand. Calls
  * that find every worker busy wait in a FIFO queue; their time limit starts when they run.
  *
@@ -200,7 +200,10 @@ export class WasmHost {
       clearTimeout(timer);
       slot.settle = undefined;
       slot.busy = false;
-      if (this.#slots.has(slot) && slot.modules.size >= MAX_MODULES_PER_WORKER) {
+      // A worker whose guest trapped is not trusted with another call: V8 has been seen to
+      // crash later in a process where a Go guest trapped out of memory (see worker.ts).
+      const trapped = r.verdict === 'answered' && (r.kind === 'trapped' || r.kind === 'host-memory');
+      if (this.#slots.has(slot) && (trapped || slot.modules.size >= MAX_MODULES_PER_WORKER)) {
         this.#retire(slot);
         void this.#kill(slot);
       }

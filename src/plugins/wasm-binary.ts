@@ -1,6 +1,6 @@
 /**
- * wasm-binary: the few edits Capstan makes to a plugin's wasm binary before compiling it. The
- * Extism JS SDK has no memory limit, so the host writes one into the module itself: the memory
+ * wasm-binary: the few edits Capstan makes to a plugin's wasm binary before compiling it.
+ * WebAssembly instantiation takes no memory limit, so the host writes one into the module: the memory
  * section's maximum is set to the allowed pages, and `memory.grow` past it fails inside the
  * plugin (Go's runtime then reports "out of memory" and exits).
  */

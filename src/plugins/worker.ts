@@ -1,37 +1,32 @@
 /**
- * worker: the body of a plugin worker process. It runs one call at a time: instantiate the
- * (memory-limited) module with the Extism JS SDK in the foreground, call the entry function, send
- * back the status, output and captured stdio. The parent owns the clock and kills this process
- * when a call overruns; nothing here needs to be interruptible. Plugins run in a process, not a
- * thread, because a V8 crash must not take the operator down: Node 20 segfaults now and then
- * when a Go guest traps after running out of memory (see docs/postrenderers.md).
+ * worker: the body of a plugin worker process. It runs one call at a time on a fresh instance of
+ * the (memory-limited) module: the guest's `extism:host/env` imports are Capstan's kernel
+ * (kernel.ts: the memory functions are wasm, so the hot calls never enter JavaScript) plus the
+ * host functions written here; `wasi_snapshot_preview1` is Node's WASI with no preopens unless the
+ * job grants a temp dir. The parent owns the clock and kills this process when a call overruns;
+ * nothing here needs to be interruptible. Plugins run in a process, not a thread, because a V8
+ * crash must not take the operator down: Node 20 segfaults now and then when a Go guest traps
+ * after running out of memory (see docs/postrenderers.md).
  *
- * Instantiation goes through a wrapper around `WebAssembly.instantiate` (installed for the
- * duration of `createPlugin`) so the host can:
- * - read the entry function's i32 result, which the SDK discards (Helm treats it as exit status);
- * - turn `proc_exit` into an exception that carries the code;
- * - capture stdout/stderr (fd 1 and 2), mirrored synchronously to this process's stderr so the
- *   parent still has them if the process dies;
- * - count Extism host allocations against the memory budget;
- * - supply the Extism kernel functions the SDK 1.0.3 lacks (`get_log_level`, `log_trace`,
- *   `http_headers`), which current PDKs import.
- *
- * The kernel's `http_request` and `http_status_code` (which the SDK disables in the foreground)
- * are host functions here, given the CallContext to read the request and store the response
- * body: requests go through http.ts under the job's network grant, and a refused or failed
- * request throws, which fails the call (as an Extism host function error does).
+ * What the host adds around the guest:
+ * - the entry function's i32 result is the exit status (as in Helm), and `proc_exit` becomes an
+ *   exception carrying its code;
+ * - stdout/stderr (fd 1 and 2) are captured, mirrored synchronously to this process's stderr so
+ *   the parent still has them if the process dies;
+ * - the kernel's heap (input, blocks the guest allocates, HTTP bodies, variables) is capped by
+ *   the job's host memory budget;
+ * - `http_request`/`http_status_code` go through http.ts under the job's network grant; a refused
+ *   or failed request throws, which fails the call (as an Extism host function error does);
+ * - after a call, the next instance of the same module is made ready while the worker is idle
+ *   (wasm instantiation and the guest runtime's `_initialize`), so a call starts on a warm one.
+ *   Instances are never reused: each call gets its own.
  */
-import { writeSync } from 'node:fs';
-import createPlugin, { type CallContext } from '@extism/extism';
+import { openSync, writeSync } from 'node:fs';
+import { devNull } from 'node:os';
+import { WASI } from 'node:wasi';
 import { httpRequest, HttpError, parseHttpRequest, type NetworkGrant } from './http.js';
-import {
-  setInstantiate,
-  wasm,
-  type WasmImports,
-  type WasmInstance,
-  type WasmMemory,
-  type WasmModule,
-} from './wasm-api.js';
+import { GUEST_FUNCTIONS, Kernel } from './kernel.js';
+import { wasm, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** WorkerJob is one call, sent by host.ts. */
 export interface WorkerJob {
@@ -97,182 +92,256 @@ function moduleFor(job: WorkerJob): Promise<WasmModule> {
   return m;
 }
 
-async function run(job: WorkerJob): Promise<WorkerOutcome> {
+/** nullFds: stdin reads EOF; WASI output to fds other than 1 and 2 goes nowhere. */
+let nullFds: { stdin: number; stdout: number } | undefined;
+
+/** CallState is what one instance's host functions read and record; the job fills it in. */
+interface CallState {
+  job: WorkerJob | undefined;
+  memory: WasmMemory | undefined;
+  stdio: string;
+  stdioFull: boolean;
+  logs: string[];
+  vars: Map<string, Uint8Array>;
+  varBytes: number;
+  httpStatus: number;
+}
+
+/** Instance is a ready guest: instantiated, initialized, not yet called. */
+interface Instance {
+  moduleKey: string;
+  state: CallState;
+  kernel: Kernel;
+  exports: Record<string, unknown>;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function captureStdio(state: CallState, limit: number, text: string): void {
+  if (state.stdioFull) return;
+  try {
+    writeSync(2, text.slice(0, Math.max(0, limit - state.stdio.length)));
+  } catch {
+    // The parent reads this only if the process dies; losing it is not an error.
+  }
+  const room = limit - state.stdio.length;
+  if (text.length > room) {
+    state.stdio += text.slice(0, Math.max(0, room)) + '…';
+    state.stdioFull = true;
+  } else state.stdio += text;
+}
+
+/**
+ * instantiate makes a ready instance of the job's module. `job` supplies what instantiation
+ * needs (module, preopens, stdio limit); the call's own inputs are read from the state later.
+ */
+async function instantiate(job: WorkerJob): Promise<Instance> {
   const module = await moduleFor(job);
-  let memory: WasmMemory | undefined;
-  let status: number | undefined;
-  let stdio = '';
-  let stdioFull = false;
-  let hostBytes = 0;
-  const logs: string[] = [];
-  const decoder = new TextDecoder();
-  const log = (level: string) => (msg: unknown) => {
-    if (logs.length < MAX_LOG_LINES) logs.push(`${level}: ${String(msg)}`);
+  const state: CallState = {
+    job,
+    memory: undefined,
+    stdio: '',
+    stdioFull: false,
+    logs: [],
+    vars: new Map(),
+    varBytes: 0,
+    httpStatus: 0,
   };
-  const logger = {
-    trace: log('trace'),
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    log: log('info'),
-  } as unknown as Console;
-
-  const captureStdio = (text: string) => {
-    if (stdioFull) return;
-    try {
-      writeSync(2, text.slice(0, Math.max(0, job.stdioBytes - stdio.length)));
-    } catch {
-      // The parent reads this only if the process dies; losing it is not an error.
-    }
-    const room = job.stdioBytes - stdio.length;
-    if (text.length > room) {
-      stdio += text.slice(0, Math.max(0, room)) + '…';
-      stdioFull = true;
-    } else stdio += text;
+  const kernel = await Kernel.create((requested) => {
+    throw new HostMemoryExceeded(Number(requested));
+  });
+  const current = () => state.job!;
+  const log = (level: string) => (p: bigint) => {
+    if (state.logs.length >= MAX_LOG_LINES) return;
+    const bytes = kernel.read(p);
+    state.logs.push(`${level}: ${bytes ? decoder.decode(bytes) : ''}`);
   };
-
-  const network: NetworkGrant = job.network ?? { allowedHosts: [], requestedHosts: [], maxResponseBytes: 0 };
-  let httpStatus = 0;
-  const httpFunctions = {
-    http_request: (cc: CallContext, reqAddr: bigint, bodyAddr: bigint): bigint => {
-      const reqBlock = cc.read(reqAddr);
-      if (reqBlock === null) throw new HttpError('HTTP request is invalid: no request block at the given address');
-      const bodyBlock = bodyAddr === 0n ? null : cc.read(bodyAddr);
-      const req = parseHttpRequest(reqBlock.string(), bodyBlock ? bodyBlock.bytes().slice() : null);
-      const res = httpRequest(req, network, (level, line) => logger[level](line));
-      httpStatus = res.status;
-      hostBytes += res.body.length;
-      if (hostBytes > job.hostMemoryBytes) throw new HostMemoryExceeded(res.body.length);
-      return cc.store(res.body);
+  const readString = (p: bigint) => {
+    const bytes = kernel.read(p);
+    return bytes === null ? null : decoder.decode(bytes);
+  };
+  const host: Record<string, (...a: any[]) => unknown> = {
+    config_get: (p: bigint): bigint => {
+      const key = readString(p);
+      const config = current().config;
+      if (key === null || !Object.hasOwn(config, key)) return 0n;
+      return kernel.store(encoder.encode(config[key]));
     },
-    http_status_code: (): number => httpStatus,
+    var_get: (p: bigint): bigint => {
+      const key = readString(p);
+      const value = key === null ? undefined : state.vars.get(key);
+      return value === undefined ? 0n : kernel.store(value);
+    },
+    var_set: (p: bigint, v: bigint): void => {
+      const key = readString(p);
+      if (key === null) return;
+      state.varBytes -= state.vars.get(key)?.length ?? 0;
+      state.vars.delete(key);
+      if (v === 0n) return;
+      const value = kernel.read(v) ?? new Uint8Array();
+      state.varBytes += value.length;
+      if (state.varBytes > current().hostMemoryBytes) throw new HostMemoryExceeded(value.length);
+      state.vars.set(key, value);
+    },
+    log_trace: log('trace'),
+    log_debug: log('debug'),
+    log_info: log('info'),
+    log_warn: log('warn'),
+    log_error: log('error'),
+    get_log_level: () => 0, // trace: the host decides what to keep.
+    http_request: (reqAddr: bigint, bodyAddr: bigint): bigint => {
+      const reqText = readString(reqAddr);
+      if (reqText === null) throw new HttpError('HTTP request is invalid: no request block at the given address');
+      const body = bodyAddr === 0n ? null : kernel.read(bodyAddr);
+      const req = parseHttpRequest(reqText, body);
+      const network: NetworkGrant = current().network ?? { allowedHosts: [], requestedHosts: [], maxResponseBytes: 0 };
+      const res = httpRequest(req, network, (level, line) => {
+        if (state.logs.length < MAX_LOG_LINES) state.logs.push(`${level}: ${line}`);
+      });
+      state.httpStatus = res.status;
+      return kernel.store(res.body);
+    },
+    http_status_code: (): number => state.httpStatus,
+    http_headers: (): bigint => 0n,
   };
+  const env: Record<string, unknown> = { ...host };
+  for (const name of GUEST_FUNCTIONS) env[name] = kernel.exports[name];
 
-  const wrapImports = (imports: WasmImports): WasmImports => {
-    const env = { ...(imports['extism:host/env'] as Record<string, (...a: never[]) => unknown>) } as Record<
-      string,
-      (...a: any[]) => any
-    >;
-    const alloc = env.alloc!;
-    const free = env.free!;
-    const length = env.length!;
-    env.alloc = (n: bigint) => {
-      hostBytes += Number(n);
-      if (hostBytes > job.hostMemoryBytes) throw new HostMemoryExceeded(Number(n));
-      return alloc(n);
-    };
-    env.free = (addr: bigint) => {
-      hostBytes -= Number(length(BigInt(addr)));
-      return free(addr);
-    };
-    env.get_log_level ??= () => 0; // trace: the host decides what to keep.
-    env.log_trace ??= (addr: bigint) => env.log_debug!(addr);
-    env.http_headers ??= () => 0n;
-    const wasi = { ...(imports['wasi_snapshot_preview1'] as Record<string, (...a: any[]) => any>) };
-    const fdWrite = wasi.fd_write!;
-    wasi.fd_write = (fd: number, iovs: number, iovsLen: number, nwritten: number) => {
-      if ((fd !== 1 && fd !== 2) || !memory) return fdWrite(fd, iovs, iovsLen, nwritten);
-      const view = new DataView(memory.buffer);
-      let total = 0;
-      for (let i = 0; i < iovsLen; i++) {
-        const ptr = view.getUint32(iovs + i * 8, true);
-        const len = view.getUint32(iovs + i * 8 + 4, true);
-        captureStdio(decoder.decode(new Uint8Array(memory.buffer, ptr, len)));
-        total += len;
-      }
-      view.setUint32(nwritten, total, true);
-      return 0;
-    };
-    wasi.proc_exit = (code: number) => {
-      throw new ProcExit(code);
-    };
-    return { ...imports, 'extism:host/env': env, wasi_snapshot_preview1: wasi };
-  };
-
-  const patched = async (mod: WasmModule, imports: WasmImports = {}): Promise<WasmInstance> => {
-    const instance = await original(mod, wrapImports(imports));
-    memory = instance.exports.memory as WasmMemory;
-    const exports: Record<string, unknown> = { ...instance.exports };
-    const entry = instance.exports[job.entry];
-    if (typeof entry === 'function') {
-      exports[job.entry] = (...args: unknown[]) => {
-        const r = (entry as (...a: unknown[]) => unknown)(...args);
-        status = typeof r === 'number' ? r : 0;
-        return r;
-      };
+  nullFds ??= { stdin: openSync(devNull, 'r'), stdout: openSync(devNull, 'w') };
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [],
+    env: {},
+    preopens: job.allowedPaths,
+    stdin: nullFds.stdin,
+    stdout: nullFds.stdout,
+    stderr: nullFds.stdout,
+  });
+  const wasiImport = { ...(wasi.wasiImport as Record<string, (...a: any[]) => any>) };
+  const fdWrite = wasiImport.fd_write!;
+  wasiImport.fd_write = (fd: number, iovs: number, iovsLen: number, nwritten: number) => {
+    const memory = state.memory;
+    if ((fd !== 1 && fd !== 2) || !memory) return fdWrite(fd, iovs, iovsLen, nwritten);
+    const view = new DataView(memory.buffer);
+    let total = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const ptr = view.getUint32(iovs + i * 8, true);
+      const len = view.getUint32(iovs + i * 8 + 4, true);
+      captureStdio(state, current().stdioBytes, decoder.decode(new Uint8Array(memory.buffer, ptr, len)));
+      total += len;
     }
-    return { exports: Object.freeze(exports) };
+    view.setUint32(nwritten, total, true);
+    return 0;
+  };
+  wasiImport.proc_exit = (code: number) => {
+    throw new ProcExit(code);
   };
 
-  const base = { id: job.id, output: null, stdio: '', logs, memoryPages: 0, instantiateMs: 0, callMs: 0 };
+  const instance: WasmInstance = await wasm.instantiate(module, {
+    'extism:host/env': env,
+    wasi_snapshot_preview1: wasiImport,
+    env: {},
+  });
+  const exports = instance.exports;
+  const memory = exports.memory as WasmMemory | undefined;
+  if (!memory) throw new SetupError('the module does not export a memory');
+  state.memory = memory;
+  // As the Extism SDKs do: a reactor's _initialize runs once (through WASI, which requires it);
+  // a command only gets WASI's memory set up; a Haskell guest's runtime starts with hs_init.
+  const w = wasi as unknown as { initialize(i: unknown): void; start(i: unknown): void };
+  if (typeof exports._initialize === 'function')
+    w.initialize({ exports: { memory, _initialize: exports._initialize } });
+  else w.start({ exports: { memory, _start: () => {} } });
+  if (typeof exports.hs_init === 'function') (exports.hs_init as () => void)();
+  return { moduleKey: job.moduleKey, state, kernel, exports };
+}
+
+class SetupError extends Error {}
+
+/**
+ * callGuest calls the guest's entry in a frame of its own and hands back what it returned or
+ * threw. Keep it this small: under Node 20, a Go guest trapping after memory.grow failed has been
+ * seen to leave garbage in the locals of the JavaScript frame that catches the trap.
+ */
+function callGuest(entry: () => unknown): { returned: unknown } | { thrown: unknown } {
+  try {
+    return { returned: entry() };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
+
+/** spare is the next instance, made while idle after a call (only for jobs with no preopens). */
+let spare: { moduleKey: string; instance: Promise<Instance> } | undefined;
+
+function takeInstance(job: WorkerJob): Promise<Instance> {
+  const s = spare;
+  spare = undefined;
+  if (s && s.moduleKey === job.moduleKey && Object.keys(job.allowedPaths).length === 0) return s.instance;
+  s?.instance.catch(() => undefined);
+  return instantiate(job);
+}
+
+function prepareSpare(job: WorkerJob): void {
+  if (Object.keys(job.allowedPaths).length > 0) return;
+  const next = { ...job, input: new Uint8Array(), wasm: undefined };
+  const instance = instantiate(next);
+  instance.catch(() => undefined); // surfaced when taken
+  spare = { moduleKey: job.moduleKey, instance };
+}
+
+async function run(job: WorkerJob): Promise<WorkerOutcome> {
+  const base = {
+    id: job.id,
+    output: null,
+    stdio: '',
+    logs: [] as string[],
+    memoryPages: 0,
+    instantiateMs: 0,
+    callMs: 0,
+  };
   const t0 = performance.now();
-  let plugin;
-  const original = setInstantiate(patched);
+  let inst: Instance;
   try {
-    plugin = await createPlugin(
-      { wasm: [{ module: module as never }] },
-      {
-        useWasi: true,
-        config: job.config,
-        allowedPaths: job.allowedPaths,
-        logger,
-        enableWasiOutput: false,
-        functions: { 'extism:host/env': httpFunctions },
-      },
-    );
+    inst = await takeInstance(job);
   } catch (err) {
-    const outcome = classify(err);
-    return { ...base, ...outcome, stdio, memoryPages: pages(memory), instantiateMs: performance.now() - t0 };
-  } finally {
-    setInstantiate(original);
+    if (err instanceof SetupError)
+      return { ...base, kind: 'setup', status: -1, error: err.message, instantiateMs: performance.now() - t0 };
+    return { ...base, ...classify(err), instantiateMs: performance.now() - t0 };
   }
+  const { state, kernel, exports } = inst;
+  state.job = job;
   const t1 = performance.now();
-  try {
-    if (!(await plugin.functionExists(job.entry))) {
-      return {
-        ...base,
-        kind: 'setup',
-        status: -1,
-        error: `the module does not export a function ${JSON.stringify(job.entry)}`,
-      };
-    }
-    let output: Uint8Array | null = null;
-    let error: string | null = null;
-    try {
-      // A fresh copy: IPC hands us a Buffer view into a pool, and the SDK ignores byteOffset.
-      const out = await plugin.call(job.entry, new Uint8Array(job.input));
-      output = out ? out.bytes().slice() : null;
-    } catch (err) {
-      if (status === undefined) {
-        const outcome = classify(err);
-        return {
-          ...base,
-          ...outcome,
-          stdio,
-          memoryPages: pages(memory),
-          instantiateMs: t1 - t0,
-          callMs: performance.now() - t1,
-        };
-      }
-      // The entry returned and set an Extism error: the SDK turns that into a throw.
-      error = (err as Error).message.replace(/^Plugin-originated error: /, '');
-    }
-    const callMs = performance.now() - t1;
-    return {
-      ...base,
-      kind: 'returned',
-      status: status ?? 0,
-      output,
-      error,
-      stdio,
-      memoryPages: pages(memory),
-      instantiateMs: t1 - t0,
-      callMs,
-    };
-  } finally {
-    await plugin.close().catch(() => {});
+  const outcome = (o: Pick<WorkerOutcome, 'kind' | 'status' | 'error'> & Partial<WorkerOutcome>): WorkerOutcome => ({
+    ...base,
+    stdio: state.stdio,
+    logs: state.logs,
+    memoryPages: pages(state.memory),
+    instantiateMs: t1 - t0,
+    callMs: performance.now() - t1,
+    ...o,
+  });
+  const entry = exports[job.entry];
+  if (typeof entry !== 'function') {
+    return outcome({
+      kind: 'setup',
+      status: -1,
+      error: `the module does not export a function ${JSON.stringify(job.entry)}`,
+      callMs: 0,
+    });
   }
+  try {
+    kernel.begin(job.input, job.hostMemoryBytes);
+  } catch (err) {
+    return outcome(classify(err));
+  }
+  const called = callGuest(entry as () => unknown);
+  if ('thrown' in called) return outcome(classify(called.thrown));
+  const status = typeof called.returned === 'number' ? called.returned : 0;
+  // An error set with error_set fails the call, whatever the status (as the Extism SDKs do).
+  const error = kernel.error();
+  return outcome({ kind: 'returned', status, output: error === null ? kernel.output() : null, error });
 }
 
 function pages(memory: WasmMemory | undefined): number {
@@ -300,7 +369,12 @@ function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'
 
 process.on('message', (job: WorkerJob) => {
   run(job).then(
-    (outcome) => process.send!(outcome),
+    (outcome) => {
+      process.send!(outcome);
+      // Make the next instance while idle, after the answer is on its way (not after a trap:
+      // the host retires this worker).
+      if (outcome.kind === 'returned' || outcome.kind === 'exited') setImmediate(() => prepareSpare(job));
+    },
     (err: unknown) => {
       process.send!({
         id: job.id,
