@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManifestError } from './errors.js';
-import { diffObjects, parseManifests, type ObjectRef } from './manifests.js';
+import { diffObjects, matchDocuments, parseManifests, readManifests, type ObjectRef } from './manifests.js';
 
 test('parseManifests', async (t) => {
   const cases: { name: string; yaml: string; want?: string[]; error?: RegExp }[] = [
@@ -123,4 +123,62 @@ test('diffObjects', async (t) => {
     assert.deepEqual(diffObjects([], [crd], { scope }), [{ type: 'cluster-scoped-added', object: crd }]);
     assert.deepEqual(diffObjects([], [crd]), [{ type: 'added', object: crd }]);
   });
+});
+
+test('readManifests reads a document only when it is used', () => {
+  const stream = `---
+# Source: a.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+---
+# only a comment
+---
+kind: [
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: ns}
+`;
+  const docs = readManifests(stream); // the broken third document does not stop the split
+  assert.equal(docs.length, 3);
+  assert.equal(docs[0]!.comment, '# Source: a.yaml\n');
+  assert.deepEqual(docs[0]!.ref, { apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: '' });
+  assert.deepEqual(docs[2]!.object, parseManifests(docs[2]!.source!)[0]!.object);
+  assert.equal(docs[1]!.source, 'kind: [\n');
+  assert.throws(
+    () => docs[1]!.ref,
+    (e: unknown) => e instanceof ManifestError && e.document === 2 && /not valid YAML/.test(e.message),
+  );
+  // Streams with other markers are read at once, as parseManifests does.
+  assert.throws(() => readManifests('%YAML 1.1\n---\nkind: [\n'), ManifestError);
+});
+
+test('matchDocuments pairs documents by text, in place first, and keeps the input objects', () => {
+  const doc = (name: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
+  const before = readManifests(['a', 'b', 'c', 'c'].map((n) => `---\n${doc(n)}`).join(''));
+  const after = readManifests(
+    [doc('b'), doc('a', 'data: {x: "1"}\n'), doc('c'), doc('c'), doc('d')].map((d) => `---\n${d}`).join(''),
+  );
+  const m = matchDocuments(before, after);
+  assert.equal(m.after.length, 5);
+  assert.equal(m.after[0], before[1]); // b, moved
+  assert.equal(m.after[2], before[2]); // c in place
+  assert.equal(m.after[3], before[3]); // the second c
+  assert.equal(m.after[1], after[1]); // a, changed
+  assert.deepEqual(
+    m.unmatchedAfter.map((o) => o.ref.name),
+    ['a', 'd'],
+  );
+  assert.deepEqual(
+    m.unmatchedBefore.map((o) => o.ref.name),
+    ['a'],
+  );
+  // A dropped duplicate is unmatched on its own.
+  const one = matchDocuments(before, readManifests(`---\n${doc('c')}`));
+  assert.deepEqual(
+    one.unmatchedBefore.map((o) => o.ref.name),
+    ['a', 'b', 'c'],
+  );
 });

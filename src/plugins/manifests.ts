@@ -118,8 +118,91 @@ export function parseManifests(text: string): ManifestObject[] {
   return out;
 }
 
-/** MARKER_LINE finds lines that start like a document marker or directive. */
-const MARKER_LINE = /^(?:---|\.\.\.|%).*$/gm;
+/**
+ * readManifests splits a YAML stream into documents without reading them: each document's
+ * `object` and `ref` are read (and checked, throwing a ManifestError) when first used, so a
+ * document nothing looks at costs no parse. Blank and comment-only documents are dropped. A
+ * stream with markers other than plain `---` lines is read at once, as parseManifests does.
+ */
+export function readManifests(text: string): ManifestObject[] {
+  const parts = splitDocuments(text);
+  if (parts === undefined) return parseManifests(text);
+  const out: ManifestObject[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (BLANK.test(part)) continue;
+    out.push(lazyObject(part, i));
+  }
+  return out;
+}
+
+function lazyObject(part: string, document: number): ManifestObject {
+  const source = part.endsWith('\n') ? part : `${part}\n`;
+  let read: { object: Record<string, unknown>; ref: ObjectRef } | undefined;
+  const get = () => {
+    if (read === undefined) {
+      const object = readDocuments(part, document)[0] ?? null;
+      read = { ref: objectRef(object, document), object: object as Record<string, unknown> };
+    }
+    return read;
+  };
+  return {
+    get ref() {
+      return get().ref;
+    },
+    get object() {
+      return get().object;
+    },
+    source,
+    comment: leadingComment(source),
+  };
+}
+
+/**
+ * matchDocuments pairs documents of `before` and `after` with the same text: a document a
+ * renderer passed through untouched is the same object, so only the others need reading to
+ * compare identities. It returns `after` with each matched document replaced by its `before`
+ * twin (same text; whatever was read of it is kept), and the unmatched documents of each side.
+ * Documents are compared in place first (a renderer usually keeps the order), then by text.
+ */
+export function matchDocuments(
+  before: ManifestObject[],
+  after: ManifestObject[],
+): { after: ManifestObject[]; unmatchedBefore: ManifestObject[]; unmatchedAfter: ManifestObject[] } {
+  const out = after.slice();
+  const taken = new Array<boolean>(before.length).fill(false);
+  const pending: number[] = [];
+  const unmatchedAfter: ManifestObject[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const b = before[i];
+    if (b !== undefined && b.source !== undefined && b.source === out[i]!.source) {
+      out[i] = b;
+      taken[i] = true;
+    } else pending.push(i);
+  }
+  if (pending.length > 0) {
+    const free = new Map<string, number[]>();
+    before.forEach((b, j) => {
+      if (taken[j] || b.source === undefined) return;
+      const list = free.get(b.source);
+      if (list) list.push(j);
+      else free.set(b.source, [j]);
+    });
+    for (const i of pending) {
+      const source = out[i]!.source;
+      const j = source === undefined ? undefined : free.get(source)?.shift();
+      if (j === undefined) {
+        unmatchedAfter.push(out[i]!);
+        continue;
+      }
+      out[i] = before[j]!;
+      taken[j] = true;
+    }
+  }
+  return { after: out, unmatchedBefore: before.filter((_, j) => !taken[j]), unmatchedAfter };
+}
+
+/** MARKER_START is a line that starts like a document marker or directive. */
+const MARKER_START = /^(?:---|\.\.\.|%)/;
 /** SEPARATOR is a document marker with nothing but a comment after it. */
 const SEPARATOR = /^---[ \t]*(?:#.*)?$/;
 const BLANK = /^(?:[ \t]*(?:#.*)?(?:\n|$))*$/;
@@ -133,15 +216,29 @@ function leadingComment(source: string): string {
 function splitDocuments(text: string): string[] | undefined {
   const parts: string[] = [];
   let start = 0;
-  for (const m of text.matchAll(MARKER_LINE)) {
-    if (!SEPARATOR.test(m[0])) return undefined;
-    parts.push(text.slice(start, m.index));
-    start = m.index + m[0].length + 1;
+  // Look at the start of every line (a scan by indexOf, much faster here than a multiline regex).
+  for (let at = 0; at < text.length;) {
+    const end = lineEnd(text, at);
+    const c = text.charCodeAt(at);
+    if (c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x25 /* % */) {
+      const line = text.slice(at, end);
+      if (MARKER_START.test(line)) {
+        if (!SEPARATOR.test(line)) return undefined;
+        parts.push(text.slice(start, at));
+        start = end + 1;
+      }
+    }
+    at = end + 1;
   }
   parts.push(start < text.length ? text.slice(start) : '');
   // Text before the first marker is a document only if it has content.
   if (parts.length > 1 && BLANK.test(parts[0]!)) parts.shift();
   return parts;
+}
+
+function lineEnd(s: string, from: number): number {
+  const e = s.indexOf('\n', from);
+  return e < 0 ? s.length : e;
 }
 
 function readDocuments(text: string, document: number): unknown[] {

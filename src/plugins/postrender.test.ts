@@ -257,8 +257,21 @@ test('postRender with built-in patches', async (t) => {
   }
 });
 
-test('postRender rejects invalid input before running anything', async () => {
-  await assert.rejects(postRender('kind: [\n', []), /post-render input: not valid YAML/);
+test('postRender names invalid input when a step reads it, and leaves documents no step reads unread', async () => {
+  const patch = { target: { kind: 'Service' }, patch: [{ op: 'add' as const, path: '/x', value: 1 }] };
+  // A patch step reads every document.
+  await assert.rejects(
+    postRender('kind: [\n', [{ patches: [patch] }]),
+    /^ManifestError: document 0: post-render input: not valid YAML/,
+  );
+  // A stream with directives is read at once.
+  await assert.rejects(postRender('%YAML 1.1\n---\nkind: [\n', []), /post-render input: not valid YAML/);
+  // Passed through untouched, a document is not read here: applying a release reads every
+  // document before it applies any (controller/release.ts), and fails there.
+  const r = await postRender(`${chart}---\nkind: [\n`, []);
+  assert.equal(r.manifests, `${chart}---\nkind: [\n`);
+  assert.deepEqual(r.changes, []);
+  assert.throws(() => r.objects.at(-1)!.ref, /document \d+: not valid YAML/);
 });
 
 test('PatchError carries the patch index and object', async () => {

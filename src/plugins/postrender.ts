@@ -12,7 +12,8 @@ import { identity, invokePlugin, type InvokeOptions } from './invoke.js';
 import type { Plugin } from './loader.js';
 import {
   diffObjects,
-  parseManifests,
+  matchDocuments,
+  readManifests,
   type ManifestObject,
   type ObjectChange,
   type ObjectRef,
@@ -60,29 +61,58 @@ export function serializeObjects(objects: ManifestObject[]): string {
     .join('');
 }
 
-function parseInput(text: string, what: string): ManifestObject[] {
+function readInput(text: string, what: string): ManifestObject[] {
   try {
-    return parseManifests(text);
+    return readManifests(text);
   } catch (err) {
-    if (err instanceof ManifestError) throw new ManifestError(err.document, `${what}: ${err.detail}`, { cause: err });
-    throw err;
+    throw inputError(err, what);
   }
 }
 
-/** InputUnreadable carries an input parse error out of runWasm, to be thrown as it is. */
+function inputError(err: unknown, what: string): unknown {
+  if (err instanceof ManifestError) return new ManifestError(err.document, `${what}: ${err.detail}`, { cause: err });
+  return err;
+}
+
+/** InputUnreadable carries an input parse error out of a step, to be thrown as it is. */
 class InputUnreadable {
   constructor(readonly error: unknown) {}
 }
 
 /**
- * runWasm runs one plugin call. `input` gives the input's identities; when it is a function it is
- * called while the plugin runs in its worker, so parsing the input costs no wall-clock time.
+ * identityChanges compares a step's input and output. Documents passed through with the same text
+ * are the same objects and are not read (the output keeps the input's objects for them); the
+ * others are: an output document that is not a Kubernetes object throws its ManifestError, an
+ * input one throws InputUnreadable.
+ */
+function identityChanges(
+  before: ManifestObject[],
+  after: ManifestObject[],
+  opts: PostRendererOptions,
+  inputWhat: string,
+): { objects: ManifestObject[]; changes: ObjectChange[] } {
+  const m = matchDocuments(before, after);
+  const afterRefs = m.unmatchedAfter.map((o) => o.ref);
+  let beforeRefs: ObjectRef[];
+  try {
+    beforeRefs = m.unmatchedBefore.map((o) => o.ref);
+  } catch (err) {
+    throw new InputUnreadable(inputError(err, inputWhat));
+  }
+  return { objects: m.after, changes: diffObjects(beforeRefs, afterRefs, opts) };
+}
+
+/**
+ * runWasm runs one plugin call on `text`, whose documents are `before`. The output is split into
+ * documents; those the plugin changed or added are read and validated, those it returned as they
+ * were are not read again.
  */
 async function runWasm(
   plugin: Plugin,
-  input: ObjectRef[] | (() => ObjectRef[]),
+  before: ManifestObject[],
   text: string,
   opts: PostRendererOptions,
+  inputWhat: string,
 ): Promise<StepOutput> {
   const step = 'post-renderer';
   const started = performance.now();
@@ -96,16 +126,7 @@ async function runWasm(
       `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`,
     );
   }
-  const call = invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
-  let before: ObjectRef[];
-  try {
-    before = typeof input === 'function' ? input() : input;
-  } catch (err) {
-    await call.catch(() => undefined);
-    throw new InputUnreadable(err);
-  }
-  const res = await call;
-  // The output is read here, once: the caller needs the objects (to split and apply them).
+  const res = await invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
   const extra = { stderr: res.stdio, logs: res.logs };
   const msg = res.output;
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
@@ -117,20 +138,16 @@ async function runWasm(
       extra,
     );
   }
-  let objects: ManifestObject[];
+  let read: { objects: ManifestObject[]; changes: ObjectChange[] };
   try {
-    objects = parseManifests(manifests);
+    read = identityChanges(before, readManifests(manifests), opts, inputWhat);
   } catch (err) {
+    if (err instanceof InputUnreadable) throw err;
     throw fail(`output manifests: ${(err as Error).message}`, { ...extra, cause: err });
   }
   return {
     manifests,
-    objects,
-    changes: diffObjects(
-      before,
-      objects.map((o) => o.ref),
-      opts,
-    ),
+    ...read,
     stdio: res.stdio,
     logs: res.logs,
     durationMs: performance.now() - started,
@@ -151,12 +168,8 @@ export async function runPostRenderer(
   opts: PostRendererOptions = {},
 ): Promise<PostRenderResult> {
   try {
-    const { objects: _objects, ...result } = await runWasm(
-      plugin,
-      () => parseInput(manifests, 'post-renderer input').map((o) => o.ref),
-      manifests,
-      opts,
-    );
+    const input = readInput(manifests, 'post-renderer input');
+    const { objects: _objects, ...result } = await runWasm(plugin, input, manifests, opts, 'post-renderer input');
     return result;
   } catch (err) {
     throw err instanceof InputUnreadable ? err.error : err;
@@ -199,7 +212,12 @@ export interface StepResult {
 /** PipelineResult is the final manifests, the net identity changes against the input, and each step. */
 export interface PipelineResult {
   manifests: string;
-  /** objects are the final manifests parsed (each with its text while a step kept it verbatim). */
+  /** input are the input's documents, in order (read only where a step needed them). */
+  input: ManifestObject[];
+  /**
+   * objects are the final manifests' documents, each with its text while steps kept it verbatim;
+   * a document passed through untouched is the input's own object (and is read only if used).
+   */
   objects: ManifestObject[];
   changes: ObjectChange[];
   steps: StepResult[];
@@ -221,19 +239,16 @@ export async function postRender(
   renderers: PostRenderer[],
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
-  // The input is parsed once, while the first plugin runs if the first step is a plugin.
-  let original: ManifestObject[] | undefined;
-  const parseOriginal = () => (original ??= parseInput(manifests, 'post-render input'));
-  let objects: ManifestObject[] | undefined;
-  const refsOf = (os: ManifestObject[]) => os.map((o) => o.ref);
+  // Documents are read when a step needs them (see runWasm); what passes through untouched is not.
+  const original = readInput(manifests, 'post-render input');
+  let objects = original;
   let text = manifests;
   const steps: StepResult[] = [];
   for (const [i, r] of renderers.entries()) {
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const input = objects ? refsOf(objects) : () => refsOf(parseOriginal());
-        const out = await runWasm(plugin, input, text, { ...callOpts, ...opts });
+        const out = await runWasm(plugin, objects, text, { ...callOpts, ...opts }, 'post-render input');
         steps.push({
           kind: 'wasm',
           name: `${plugin.metadata.name} ${plugin.metadata.version}`,
@@ -246,12 +261,18 @@ export async function postRender(
         text = out.manifests;
       } else if ('patches' in r) {
         const started = performance.now();
-        objects ??= parseOriginal();
-        const res = applyPatches(objects, r.patches, opts.defaultNamespace);
+        let res;
+        try {
+          res = applyPatches(objects, r.patches, opts.defaultNamespace);
+        } catch (err) {
+          // A patch reads every document: one that is not an object is the input's fault.
+          if (err instanceof ManifestError) throw new InputUnreadable(inputError(err, 'post-render input'));
+          throw err;
+        }
         steps.push({
           kind: 'patches',
           name: 'patches',
-          changes: diffObjects(refsOf(objects), refsOf(res.objects), opts),
+          changes: identityChanges(objects, res.objects, opts, 'post-render input').changes,
           stdio: '',
           logs: [],
           durationMs: performance.now() - started,
@@ -267,11 +288,11 @@ export async function postRender(
       throw new PostRenderError(i, (err as Error).message, { cause: err });
     }
   }
-  objects ??= parseOriginal();
-  return {
-    manifests: text,
-    objects,
-    changes: diffObjects(refsOf(parseOriginal()), refsOf(objects), opts),
-    steps,
-  };
+  let changes: ObjectChange[];
+  try {
+    changes = identityChanges(original, objects, opts, 'post-render input').changes;
+  } catch (err) {
+    throw err instanceof InputUnreadable ? err.error : err;
+  }
+  return { manifests: text, input: original, objects, changes, steps };
 }

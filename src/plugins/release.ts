@@ -36,13 +36,18 @@ export async function postRenderRelease(
     for (const m of rendered.manifests)
       files[m.name] = files[m.name] ? `${files[m.name]}\n---\n${m.content}` : m.content;
   }
-  const out = await postRender(annotateAndMerge(files), renderers, {
+  const docs = annotateDocuments(files);
+  const out = await postRender(docs.map((d) => `---\n${d.text}\n`).join(''), renderers, {
     defaultNamespace: opts.namespace,
     host: opts.host,
   });
+  // A document that comes back as it went out (the input's own object) needs no reading to
+  // know its file. The input stream has one document per annotated one, in order.
+  const fileOf = new Map<ManifestObject, string>();
+  if (out.input.length === docs.length) out.input.forEach((o, i) => fileOf.set(o, docs[i]!.file));
   let sorted;
   try {
-    sorted = sortManifests(splitAndDeannotate(out.objects));
+    sorted = sortManifests(splitAndDeannotate(out.objects, (o) => fileOf.get(o)));
   } catch (e) {
     throw new Error(`reading the post-rendered manifests: ${(e as Error).message}`, { cause: e });
   }
@@ -54,17 +59,23 @@ export async function postRenderRelease(
 
 /** annotateAndMerge is Helm's: every document of every file (sorted by name; partials and empty files skipped), annotated with its file. */
 export function annotateAndMerge(files: Record<string, string>): string {
-  const out: string[] = [];
+  return annotateDocuments(files)
+    .map((d) => `---\n${d.text}\n`)
+    .join('');
+}
+
+/** annotateDocuments lists the documents annotateAndMerge joins: each annotated text and its file. */
+function annotateDocuments(files: Record<string, string>): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
   for (const name of Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const content = files[name]!;
     if (name.slice(name.lastIndexOf('/') + 1).startsWith('_') || content.trim() === '') continue;
     for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
       const annotated = annotateText(doc, name) ?? annotateParsed(doc, name);
-      if (annotated === undefined) continue;
-      out.push(`---\n${annotated}\n`);
+      if (annotated !== undefined) out.push({ file: name, text: annotated });
     }
   }
-  return out.join('');
+  return out;
 }
 
 /**
@@ -149,18 +160,26 @@ function annotateParsed(doc: string, file: string): string | undefined {
 /**
  * splitAndDeannotate groups post-rendered objects by their file annotation, removing it; an
  * `annotations` map left empty is removed too (kyaml's ClearAnnotation, even where the rendered
- * document had an empty `annotations:`).
+ * document had an empty `annotations:`). `knownFile` may name an object's file without reading
+ * it (for a document that came back as annotateAndMerge wrote it).
  */
-export function splitAndDeannotate(objects: ManifestObject[]): Record<string, string> {
+export function splitAndDeannotate(
+  objects: ManifestObject[],
+  knownFile: (o: ManifestObject) => string | undefined = () => undefined,
+): Record<string, string> {
   const files: Record<string, string> = {};
   objects.forEach((o, i) => {
-    const ann = (o.object.metadata as any)?.annotations;
-    const annotated = typeof ann?.[FILENAME_ANNOTATION] === 'string';
-    const file: string = annotated ? ann[FILENAME_ANNOTATION] : `generated-by-postrender-${i}.yaml`;
+    let file = knownFile(o);
+    let annotated = file !== undefined;
+    if (file === undefined) {
+      const ann = (o.object.metadata as any)?.annotations;
+      annotated = typeof ann?.[FILENAME_ANNOTATION] === 'string';
+      file = annotated ? (ann[FILENAME_ANNOTATION] as string) : `generated-by-postrender-${i}.yaml`;
+    }
     let text: string | undefined;
     // Text that ends in a line of spaces is rewritten: sorting trims documents, which would cut
     // that line out of a block scalar (Helm rewrites every document with kyaml).
-    if (o.source !== undefined && !/\n[ \t]+\s*$/.test(o.source))
+    if (o.source !== undefined && !endsInBlankLine(o.source))
       text = annotated ? deannotateText(o.source, file) : o.source.replace(/\n$/, '');
     text ??= deannotateParsed(o);
     files[file] = files[file] === undefined ? text : `${files[file]}\n---\n${text}`;
@@ -207,6 +226,13 @@ function deannotateText(source: string, file: string): string | undefined {
   }
   const emptied = next === undefined || indentOf(next) < m;
   return emptied ? cut(prevStart, end) : cut(start, end);
+}
+
+/** endsInBlankLine: the text ends in a line of spaces or tabs (then only line breaks). */
+function endsInBlankLine(s: string): boolean {
+  let e = s.length;
+  while (e > 0 && /\s/.test(s[e - 1]!)) e--;
+  return /\n[ \t]/.test(s.slice(e));
 }
 
 function lineEnd(s: string, from: number): number {

@@ -370,10 +370,13 @@ function classify(err: unknown): Pick<WorkerOutcome, 'kind' | 'status' | 'error'
 process.on('message', (job: WorkerJob) => {
   run(job).then(
     (outcome) => {
-      process.send!(outcome);
-      // Make the next instance while idle, after the answer is on its way (not after a trap:
-      // the host retires this worker).
-      if (outcome.kind === 'returned' || outcome.kind === 'exited') setImmediate(() => prepareSpare(job));
+      // Make the next instance while idle, once the answer is written (a large one goes out in
+      // pieces as the pipe drains, which needs this event loop); not after a trap: the host
+      // retires this worker.
+      const next = outcome.kind === 'returned' || outcome.kind === 'exited';
+      process.send!(outcome, undefined, {}, () => {
+        if (next) setImmediate(() => prepareSpare(job));
+      });
     },
     (err: unknown) => {
       process.send!({
