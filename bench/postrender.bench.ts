@@ -11,9 +11,13 @@
  *
  * Plugins (Go, wasip1, Extism Go PDK; built from test/plugins):
  * - echo: writes its input message back (the host's own overhead);
- * - noop: decodes the message and encodes it again with encoding/json (a typical Go plugin's floor).
- * The breakdown splits a call into instantiate and call time (as the worker reports them) and the
- * rest (message encoding, IPC), and reports the operator's event-loop busy time.
+ * - noop: decodes the message and encodes it again with encoding/json (a typical Go plugin's floor);
+ * - add-label: adds a label to every object (every document changes: the host reads them all).
+ * The breakdown splits a call into instantiate and call time as the worker reports them (the call
+ * includes writing the JSON message into the guest's input and decoding its output message) and
+ * the rest (IPC), and reports the operator's event-loop busy time for the whole step. Breakdown
+ * calls are spaced 20 ms apart, as the step's own work spaces them, so that a worker has made its
+ * next instance before the next call arrives.
  *
  * For scale, the same chart through helm v4.1.4 (the oracle binary): `helm template` with and
  * without `--post-renderer` naming a subprocess postrenderer/v1 plugin that runs `cat` (helm's
@@ -113,6 +117,7 @@ async function measure(rendered: RenderedRelease, plugin: Plugin, host: WasmHost
   const call: number[] = [];
   const rest: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    await new Promise((r) => setTimeout(r, 20));
     const t0 = performance.now();
     const r = await invokePlugin(plugin, { manifests: merged, extraArgs: [] }, { host });
     const total = performance.now() - t0;
@@ -168,9 +173,13 @@ async function main(): Promise<void> {
   }
   const c = (JSON.parse(readFileSync(join(corpus, 'cases.json'), 'utf8')).cases as Case[]).find((x) => x.id === CASE);
   if (!c) throw new Error(`no case ${CASE}`);
-  const built = execFileSync('bash', [join(checkout, 'scripts', 'build-test-plugins.sh'), 'echo', 'noop'], {
-    encoding: 'utf8',
-  });
+  const built = execFileSync(
+    'bash',
+    [join(checkout, 'scripts', 'build-test-plugins.sh'), 'echo', 'noop', 'add-label'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const dirs = Object.fromEntries(
     built
       .trim()
@@ -203,10 +212,10 @@ async function main(): Promise<void> {
 
     const host = new WasmHost({ maxWorkers: 1 });
     console.log(
-      '| plugin | post-render e2e (median) | overhead vs render | operator busy | instantiate | plugin call | encode + IPC |',
+      '| plugin | post-render e2e (median) | overhead vs render | operator busy | instantiate | plugin call (incl. JSON) | IPC |',
     );
     console.log('|---|---|---|---|---|---|---|');
-    for (const name of ['echo', 'noop']) {
+    for (const name of ['echo', 'noop', 'add-label']) {
       const plugin = await loadPlugin(dirs[name]!);
       const m = await measure(rendered, plugin, host, c.namespace);
       console.log(

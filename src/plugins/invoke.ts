@@ -114,7 +114,7 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
         moduleKey: `${plugin.wasmDigest}/${maxPages}`,
         wasm,
         entry: rc.entryFuncName,
-        input: new TextEncoder().encode(JSON.stringify(message)),
+        message,
         config: { ...rc.config, ...opts.config },
         allowedPaths,
         hostMemoryBytes: maxPages * WASM_PAGE_BYTES,
@@ -193,16 +193,12 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       }
       break;
   }
-  if (result.output === null || result.output.length === 0)
-    throw fail('output', 'plugin returned status 0 but no output message', extra);
-  let output: unknown;
-  try {
-    output = JSON.parse(new TextDecoder().decode(result.output));
-  } catch (err) {
-    throw fail('output', `output message is not JSON: ${(err as Error).message}`, { ...extra, cause: err });
-  }
+  // The worker decoded the message (JSON encoding and decoding happen there, off this thread).
+  if (result.outputError !== undefined)
+    throw fail('output', `output message is not JSON: ${result.outputError}`, extra);
+  if (result.output === null) throw fail('output', 'plugin returned status 0 but no output message', extra);
   return {
-    output,
+    output: result.output,
     stdio: result.stdio,
     logs: result.logs,
     memoryPages: result.memoryPages,

@@ -451,10 +451,19 @@ export class Kernel {
     return k;
   }
 
-  /** begin stores the call's input; the guest may then allocate up to `budgetBytes` more. */
-  begin(input: Uint8Array, budgetBytes: number): void {
-    const p = this.store(input);
-    this.exports.capstan_begin(p, BigInt(input.length), this.exports.capstan_heap() + BigInt(budgetBytes));
+  /** begin stores the call's input (text is written as UTF-8); the guest may then allocate up to `budgetBytes` more. */
+  begin(input: Uint8Array | string, budgetBytes: number): void {
+    let p: bigint;
+    let n: number;
+    if (typeof input === 'string') {
+      n = Buffer.byteLength(input, 'utf8');
+      p = this.exports.alloc(BigInt(n));
+      Buffer.from(this.exports.memory.buffer, Number(p), n).write(input, 'utf8');
+    } else {
+      n = input.length;
+      p = this.store(input);
+    }
+    this.exports.capstan_begin(p, BigInt(n), this.exports.capstan_heap() + BigInt(budgetBytes));
   }
 
   /** store allocates a block holding bytes and returns its offset. */
@@ -471,20 +480,14 @@ export class Kernel {
     return new Uint8Array(this.exports.memory.buffer, Number(p), Number(this.exports.length(p))).slice();
   }
 
-  /** readRange copies n bytes at p (output_set names a range, not necessarily a whole block). */
-  readRange(p: bigint, n: bigint): Uint8Array {
-    const buf = this.exports.memory.buffer;
-    const start = Number(p);
-    const len = Number(n);
-    if (start < 0 || len < 0 || start + len > buf.byteLength)
-      throw new RangeError('output range is outside the kernel memory');
-    return new Uint8Array(buf, start, len).slice();
-  }
-
-  /** output is what the guest set with output_set, or null. */
-  output(): Uint8Array | null {
+  /** output is what the guest set with output_set, decoded as UTF-8, or null. */
+  output(): string | null {
     const p = this.exports.capstan_output();
-    return p === 0n ? null : this.readRange(p, this.exports.capstan_output_length());
+    if (p === 0n) return null;
+    const n = Number(this.exports.capstan_output_length());
+    const buf = this.exports.memory.buffer;
+    if (Number(p) + n > buf.byteLength || n < 0) throw new RangeError('output range is outside the kernel memory');
+    return Buffer.from(buf, Number(p), n).toString('utf8');
   }
 
   /** error is what the guest set with error_set, or null. */

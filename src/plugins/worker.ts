@@ -36,7 +36,8 @@ export interface WorkerJob {
   /** wasm is the memory-limited binary; sent only when the worker has not seen moduleKey. */
   wasm?: Uint8Array;
   entry: string;
-  input: Uint8Array;
+  /** message is the input message; the worker writes it as JSON into the call's input. */
+  message: unknown;
   config: Record<string, string>;
   /** allowedPaths maps guest paths to host directories (WASI preopens). */
   allowedPaths: Record<string, string>;
@@ -59,7 +60,10 @@ export interface WorkerOutcome {
    */
   kind: 'returned' | 'exited' | 'trapped' | 'host-memory' | 'network' | 'setup';
   status: number;
-  output: Uint8Array | null;
+  /** output is the output message, decoded from JSON (null: none was set, or see outputError). */
+  output: unknown;
+  /** outputError says why the output was not a JSON message. */
+  outputError?: string;
   /** error is the plugin's Extism error message, or the trap/setup message. */
   error: string | null;
   stdio: string;
@@ -285,7 +289,7 @@ function takeInstance(job: WorkerJob): Promise<Instance> {
 
 function prepareSpare(job: WorkerJob): void {
   if (Object.keys(job.allowedPaths).length > 0) return;
-  const next = { ...job, input: new Uint8Array(), wasm: undefined };
+  const next = { ...job, message: null, wasm: undefined };
   const instance = instantiate(next);
   instance.catch(() => undefined); // surfaced when taken
   spare = { moduleKey: job.moduleKey, instance };
@@ -332,7 +336,7 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
     });
   }
   try {
-    kernel.begin(job.input, job.hostMemoryBytes);
+    kernel.begin(JSON.stringify(job.message) ?? 'null', job.hostMemoryBytes);
   } catch (err) {
     return outcome(classify(err));
   }
@@ -341,7 +345,18 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const status = typeof called.returned === 'number' ? called.returned : 0;
   // An error set with error_set fails the call, whatever the status (as the Extism SDKs do).
   const error = kernel.error();
-  return outcome({ kind: 'returned', status, output: error === null ? kernel.output() : null, error });
+  const out = error === null ? kernel.output() : null;
+  const text = out === '' ? null : out; // an empty output is no message
+  let output: unknown = null;
+  let outputError: string | undefined;
+  if (text !== null) {
+    try {
+      output = JSON.parse(text);
+    } catch (err) {
+      outputError = (err as Error).message;
+    }
+  }
+  return outcome({ kind: 'returned', status, output: text === null ? null : output, outputError, error });
 }
 
 function pages(memory: WasmMemory | undefined): number {
