@@ -20,6 +20,7 @@
  */
 import type { WasmInstance, WasmModule } from './wasm-api.js';
 import { wasm } from './wasm-api.js';
+import { writeU32 } from './wasm-binary.js';
 
 /** HEAP_START is the offset of the first block header (offsets below it are never blocks). */
 const HEAP_START = 16;
@@ -37,16 +38,7 @@ const I32 = 0x7f;
 const I64 = 0x7e;
 type ValType = typeof I32 | typeof I64;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
+const uleb = writeU32;
 
 function sleb(v: bigint): number[] {
   const out: number[] = [];
@@ -417,8 +409,8 @@ export interface KernelExports {
   [fn: string]: unknown;
 }
 
-/** GUEST_FUNCTIONS are the kernel exports a guest may import from `extism:host/env`. */
-export const GUEST_FUNCTIONS = [
+/** MEMORY_FUNCTIONS are the kernel functions this module implements (a guest imports them from `extism:host/env`). */
+export const MEMORY_FUNCTIONS = [
   'alloc',
   'free',
   'length',
@@ -435,6 +427,28 @@ export const GUEST_FUNCTIONS = [
   'error_set',
   'reset',
 ] as const;
+
+/** HOST_FUNCTIONS are the kernel functions the host implements in JavaScript (worker.ts). */
+export const HOST_FUNCTIONS = [
+  'config_get',
+  'var_get',
+  'var_set',
+  'http_request',
+  'http_status_code',
+  'http_headers',
+  'log_info',
+  'log_debug',
+  'log_warn',
+  'log_error',
+  'log_trace',
+  'get_log_level',
+] as const;
+
+/** HostFunction names one of HOST_FUNCTIONS. */
+export type HostFunction = (typeof HOST_FUNCTIONS)[number];
+
+/** EXTISM_KERNEL_FUNCTIONS are the `extism:host/env` imports a plugin may use. */
+export const EXTISM_KERNEL_FUNCTIONS: ReadonlySet<string> = new Set([...MEMORY_FUNCTIONS, ...HOST_FUNCTIONS]);
 
 /**
  * Kernel is one kernel instance: one plugin instance's Extism memory. The host stores the input

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Parser } from 'tar';
 import { PluginLoadError } from './errors.js';
 import { parsePluginMetadata, type PluginMetadata } from './metadata.js';
+import { EXTISM_KERNEL_FUNCTIONS } from './kernel.js';
 import { limitMemory, memoryLimits, type MemoryLimits, WasmBinaryError } from './wasm-binary.js';
 import { wasm as WebAssembly, type WasmModule } from './wasm-api.js';
 
@@ -17,36 +18,6 @@ export const DEFAULT_MAX_PAGES = 4096;
 
 /** MAX_ARCHIVE_FILE_BYTES bounds any one file read from a plugin archive. */
 export const MAX_ARCHIVE_FILE_BYTES = 64 * 1024 * 1024;
-
-/** EXTISM_KERNEL_FUNCTIONS are the `extism:host/env` imports a plugin may use. */
-export const EXTISM_KERNEL_FUNCTIONS: ReadonlySet<string> = new Set([
-  'alloc',
-  'free',
-  'length',
-  'length_unsafe',
-  'load_u8',
-  'load_u64',
-  'store_u8',
-  'store_u64',
-  'input_offset',
-  'input_length',
-  'input_load_u8',
-  'input_load_u64',
-  'output_set',
-  'error_set',
-  'config_get',
-  'var_get',
-  'var_set',
-  'http_request',
-  'http_status_code',
-  'http_headers',
-  'log_info',
-  'log_debug',
-  'log_warn',
-  'log_error',
-  'log_trace',
-  'get_log_level',
-]);
 
 /** Plugin is a loaded extism/v1 plugin. It is immutable and may be shared by concurrent calls. */
 export interface Plugin {

@@ -32,7 +32,8 @@ function readU32(b: Uint8Array, pos: number): [value: number, next: number] {
   throw new WasmBinaryError('LEB128 number too long');
 }
 
-function writeU32(n: number): number[] {
+/** writeU32 encodes n as an unsigned LEB128 number. */
+export function writeU32(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;

@@ -25,7 +25,7 @@ import { openSync, writeSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { WASI } from 'node:wasi';
 import { httpRequest, HttpError, parseHttpRequest, type NetworkGrant } from './http.js';
-import { GUEST_FUNCTIONS, Kernel } from './kernel.js';
+import { Kernel, MEMORY_FUNCTIONS, type HostFunction } from './kernel.js';
 import { wasm, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** WorkerJob is one call, sent by host.ts. */
@@ -165,7 +165,7 @@ async function instantiate(job: WorkerJob): Promise<Instance> {
     const bytes = kernel.read(p);
     return bytes === null ? null : decoder.decode(bytes);
   };
-  const host: Record<string, (...a: any[]) => unknown> = {
+  const host: Record<HostFunction, (...a: any[]) => unknown> = {
     config_get: (p: bigint): bigint => {
       const key = readString(p);
       const config = current().config;
@@ -210,7 +210,7 @@ async function instantiate(job: WorkerJob): Promise<Instance> {
     http_headers: (): bigint => 0n,
   };
   const env: Record<string, unknown> = { ...host };
-  for (const name of GUEST_FUNCTIONS) env[name] = kernel.exports[name];
+  for (const name of MEMORY_FUNCTIONS) env[name] = kernel.exports[name];
 
   nullFds ??= { stdin: openSync(devNull, 'r'), stdout: openSync(devNull, 'w') };
   const wasi = new WASI({
