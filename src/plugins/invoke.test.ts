@@ -46,6 +46,12 @@ test('invokePlugin outcomes', async (t) => {
       message: /^plugin oci:\/\/example\.com\/fixture@sha256:0123 \(fixture 0\.1\.0\): plugin returned status 5$/,
     },
     {
+      name: 'output_set naming bytes outside the kernel memory',
+      opts: { body: { outputSet: { offset: 64, length: 50_000_000 } } },
+      reason: 'output',
+      message: /\(fixture 0\.1\.0\): output_set named bytes the plugin does not have: /,
+    },
+    {
       name: 'status 0 without an output message',
       opts: { body: { returns: 0 } },
       reason: 'output',

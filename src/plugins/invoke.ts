@@ -194,8 +194,7 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       break;
   }
   // The worker decoded the message (JSON encoding and decoding happen there, off this thread).
-  if (result.outputError !== undefined)
-    throw fail('output', `output message is not JSON: ${result.outputError}`, extra);
+  if (result.outputError !== undefined) throw fail('output', result.outputError, extra);
   if (result.output === null) throw fail('output', 'plugin returned status 0 but no output message', extra);
   return {
     output: result.output,

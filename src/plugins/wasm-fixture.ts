@@ -23,8 +23,11 @@ function section(id: number, content: number[]): number[] {
   return [id, ...u32(content.length), ...content];
 }
 
-/** FixtureBody picks the entry function's behaviour. */
-export type FixtureBody = { returns: number } | { loop: true };
+/**
+ * FixtureBody picks the entry function's behaviour: return a status, loop forever, or call the
+ * kernel's `output_set(offset, length)` with the given (possibly bogus) range and return 0.
+ */
+export type FixtureBody = { returns: number } | { loop: true } | { outputSet: { offset: number; length: number } };
 
 /** FixtureOptions shape a test module. */
 export interface FixtureOptions {
@@ -41,9 +44,13 @@ export interface FixtureOptions {
 /** fixtureWasm assembles a module exporting memory and an entry function `() -> i32`. */
 export function fixtureWasm(opts: FixtureOptions = {}): Uint8Array {
   const body = opts.body ?? { returns: 0 };
-  const types = section(1, [1, 0x60, 0, 1, 0x7f]);
-  const imports = opts.importEnv ? section(2, [1, ...str('env'), ...str(opts.importEnv), 0, 0]) : [];
-  const funcIndex = opts.importEnv ? 1 : 0;
+  // type 0: () -> i32 (the entry and an env import); type 1: (i64, i64) -> () (output_set)
+  const types = section(1, [2, 0x60, 0, 1, 0x7f, 0x60, 2, 0x7e, 0x7e, 0]);
+  const importList: number[][] = [];
+  if (opts.importEnv) importList.push([...str('env'), ...str(opts.importEnv), 0, 0]);
+  if ('outputSet' in body) importList.push([...str('extism:host/env'), ...str('output_set'), 0, 1]);
+  const imports = importList.length > 0 ? section(2, [importList.length, ...importList.flat()]) : [];
+  const funcIndex = importList.length;
   const funcs = section(3, [1, 0]);
   const limits =
     opts.maxPages === undefined
@@ -54,7 +61,23 @@ export function fixtureWasm(opts: FixtureOptions = {}): Uint8Array {
   if (opts.exportMemory !== false) exportEntries.push([...str('memory'), 2, 0]);
   const exports = section(7, [exportEntries.length, ...exportEntries.flat()]);
   // i32.const n (signed LEB128 for small n) | loop br 0 end, then a value for the validator.
-  const code = 'loop' in body ? [0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00, 0x0b] : [0x41, ...sleb(body.returns), 0x0b];
+  const code =
+    'loop' in body
+      ? [0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00, 0x0b]
+      : 'outputSet' in body
+        ? // i64.const offset, i64.const length, call output_set, i32.const 0
+          [
+            0x42,
+            ...sleb(body.outputSet.offset),
+            0x42,
+            ...sleb(body.outputSet.length),
+            0x10,
+            funcIndex - 1,
+            0x41,
+            0,
+            0x0b,
+          ]
+        : [0x41, ...sleb(body.returns), 0x0b];
   const fn = [0, ...code]; // no locals
   const codeSec = section(10, [1, ...u32(fn.length), ...fn]);
   return new Uint8Array([

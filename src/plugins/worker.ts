@@ -62,7 +62,7 @@ export interface WorkerOutcome {
   status: number;
   /** output is the output message, decoded from JSON (null: none was set, or see outputError). */
   output: unknown;
-  /** outputError says why the output was not a JSON message. */
+  /** outputError says why there is no output message although the plugin set an output. */
   outputError?: string;
   /** error is the plugin's Extism error message, or the trap/setup message. */
   error: string | null;
@@ -345,15 +345,20 @@ async function run(job: WorkerJob): Promise<WorkerOutcome> {
   const status = typeof called.returned === 'number' ? called.returned : 0;
   // An error set with error_set fails the call, whatever the status (as the Extism SDKs do).
   const error = kernel.error();
-  const out = error === null ? kernel.output() : null;
+  let out: string | null = null;
+  let outputError: string | undefined;
+  try {
+    out = error === null ? kernel.output() : null;
+  } catch (err) {
+    outputError = `output_set named bytes the plugin does not have: ${(err as Error).message}`;
+  }
   const text = out === '' ? null : out; // an empty output is no message
   let output: unknown = null;
-  let outputError: string | undefined;
   if (text !== null) {
     try {
       output = JSON.parse(text);
     } catch (err) {
-      outputError = (err as Error).message;
+      outputError = `output message is not JSON: ${(err as Error).message}`;
     }
   }
   return outcome({ kind: 'returned', status, output: text === null ? null : output, outputError, error });
