@@ -52,6 +52,13 @@ test('invokePlugin outcomes', async (t) => {
       message: /\(fixture 0\.1\.0\): output_set named bytes the plugin does not have: /,
     },
     {
+      // The kernel's first block is the input, at offset 40: its first 5 bytes are `{"man`.
+      name: 'an output that is not JSON',
+      opts: { body: { outputSet: { offset: 40, length: 5 } } },
+      reason: 'output',
+      message: /\(fixture 0\.1\.0\): output message is not JSON: /,
+    },
+    {
       name: 'status 0 without an output message',
       opts: { body: { returns: 0 } },
       reason: 'output',
