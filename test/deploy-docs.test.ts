@@ -80,3 +80,36 @@ describe('docs', () => {
     assert.equal(ends, opens, 'each block is closed');
   });
 });
+
+describe('README', () => {
+  it('the post-renderer example uses only fields the CRD defines', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Post-renderers'));
+    const example = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]!);
+    const crd = parse(readFileSync(join(root, 'crds/helmreleases.helm.capstan.dev.yaml'), 'utf8'));
+    const schema = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    const walk = (value: unknown, s: any, path: string): void => {
+      if (s['x-kubernetes-preserve-unknown-fields'] || s.additionalProperties) return; // free-form
+      if (Array.isArray(value)) {
+        assert.equal(s.type, 'array', `${path} is a list in the CRD`);
+        value.forEach((v, i) => walk(v, s.items, `${path}[${i}]`));
+      } else if (value !== null && typeof value === 'object') {
+        assert.equal(s.type, 'object', `${path} is an object in the CRD`);
+        for (const [k, v] of Object.entries(value)) {
+          assert.ok(s.properties?.[k], `${path}.${k} is a field of the CRD`);
+          walk(v, s.properties[k], `${path}.${k}`);
+        }
+      } else {
+        assert.equal(
+          typeof value === 'number' ? 'integer' : typeof value,
+          s.type === 'number' ? 'integer' : s.type,
+          path,
+        );
+        if (s.enum) assert.ok(s.enum.includes(value), `${path}: ${String(value)} is one of ${s.enum.join(', ')}`);
+        if (s.pattern) assert.match(String(value), new RegExp(s.pattern), path);
+      }
+    };
+    assert.ok(example.spec.postRenderers.length >= 2);
+    walk(example.spec, schema, 'spec');
+  });
+});
