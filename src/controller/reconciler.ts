@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { refString, statusOf, summarizeNotReady, type ObjectRef, type ObjectStatus } from '../apply/applier.js';
-import { KubeApiError, splitApiVersion, type KubeClient } from '../apply/kubeclient.js';
+import { refOf, refString, statusOf, summarizeNotReady, type ObjectRef, type ObjectStatus } from '../apply/applier.js';
+import { KubeApiError, splitApiVersion, type KubeClient, type KubeObject } from '../apply/kubeclient.js';
 import { setCondition } from '../kstatus/index.js';
 import { PENDING_STATUSES } from '../release/record.js';
 import { ReleaseStorage, type StoredRelease } from '../release/storage.js';
@@ -710,18 +710,7 @@ export class Reconciler {
       })),
     };
     await this.refreshHistory(status, ctx);
-    const statuses = outcome.statuses.length
-      ? outcome.statuses
-      : await Promise.all(
-          objs.map((o) =>
-            statusOf(ctx.client, {
-              apiVersion: o.apiVersion,
-              kind: o.kind,
-              namespace: o.metadata.namespace,
-              name: o.metadata.name,
-            }),
-          ),
-        );
+    const statuses = outcome.statuses.length ? outcome.statuses : await statusesOf(ctx.client, objs);
     status.readiness = readinessSummary(statuses);
     const reason =
       action === 'install' ? 'InstallSucceeded' : action === 'rollback' ? 'RollbackSucceeded' : 'UpgradeSucceeded';
@@ -799,16 +788,7 @@ export class Reconciler {
       }
     }
     const objs = await objectsOf(ctx, last.record.manifest, true);
-    const statuses = await Promise.all(
-      objs.map((o) =>
-        statusOf(ctx.client, {
-          apiVersion: o.apiVersion,
-          kind: o.kind,
-          namespace: o.metadata.namespace,
-          name: o.metadata.name,
-        }),
-      ),
-    );
+    const statuses = await statusesOf(ctx.client, objs);
     status.readiness = readinessSummary(statuses);
     status.lastAppliedRevision ??= { ...attempted, releaseRevision: last.record.version };
     await this.refreshHistory(status, ctx);
@@ -901,6 +881,11 @@ export class Reconciler {
     };
     return visit(start, [start]);
   }
+}
+
+/** statusesOf reads the live status of each object of a release. */
+function statusesOf(client: KubeClient, objs: KubeObject[]): Promise<ObjectStatus[]> {
+  return Promise.all(objs.map((o) => statusOf(client, refOf(o))));
 }
 
 function propagationOf(hr: HelmRelease): 'Background' | 'Foreground' | 'Orphan' {

@@ -1104,7 +1104,7 @@ function simplifyComplex(n: NumberNode): void {
 }
 
 /** underscoreOK reports whether underscores in s are allowed, as strconv's underscoreOK. */
-function underscoreOK(s: string): boolean {
+export function underscoreOK(s: string): boolean {
   // saw tracks the last character (class) we saw: ^ for beginning, 0 for a digit or base prefix,
   // _ for an underscore, ! for none of the above.
   let saw = '^';

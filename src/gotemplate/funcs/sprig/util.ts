@@ -3,6 +3,7 @@
  * strconv parsing, spf13/cast conversions, reflect.DeepEqual and Go's panic messages.
  */
 import { sprint } from '../../fmt.js';
+import { underscoreOK } from '../../parse.js';
 import { GoStruct, GoTime, isMap, type Value, formatV as plainV, goKindName, goTypeName } from '../../value.js';
 
 /**
@@ -184,33 +185,6 @@ export const INT64_MIN = MIN_INT64;
 export const INT64_MAX = MAX_INT64;
 /** wrap64 is int64 arithmetic overflow (two's complement wrap-around). */
 export const wrap64 = (n: bigint): bigint => BigInt.asIntN(64, n);
-
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
-    i = 2;
-    saw = '0';
-    hex = s[1].toLowerCase() === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
 
 /**
  * parseInt64 is strconv.ParseInt(s, base, 64); it returns undefined where Go returns an error
