@@ -7,7 +7,7 @@
  */
 import { sprint, sprintf, sprintln } from './fmt.js';
 import type { ExecFunc } from './exec.js';
-import { byteLength, compareGoStrings, goTypeName, isMap, isTrue, type Value } from './value.js';
+import { byteLength, compareGoStrings, GoInt64, goTypeName, intValue, isMap, isTrue, type Value } from './value.js';
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -29,6 +29,7 @@ const errNoComparison = 'missing argument for comparison';
 
 type Kind = 'invalid' | 'bool' | 'int' | 'float' | 'string';
 function basicKind(v: Value): Kind {
+  if (v instanceof GoInt64) return 'int';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -58,7 +59,7 @@ function eq(arg1: Value, ...arg2: Value[]): boolean {
     if (k1 !== k2) {
       if (arg1 !== undefined && arg !== undefined) throw badComparison(arg1, arg);
     } else if (k1 !== 'invalid') {
-      truth = arg1 === arg;
+      truth = intValue(arg1) === intValue(arg); // int and int64 compare as numbers
     } else {
       // Both are nil or non-basic (maps, slices, structs).
       const n1 = arg1 === undefined;
@@ -96,7 +97,7 @@ function lt(arg1: Value, arg2: Value): boolean {
     case 'string':
       return compareGoStrings(arg1 as string, arg2 as string) < 0;
     default:
-      return (arg1 as number) < (arg2 as number);
+      return (intValue(arg1) as number) < (intValue(arg2) as number);
   }
 }
 function le(a: Value, b: Value): boolean {
@@ -121,6 +122,7 @@ function length(item: Value): bigint {
 
 function indexArg(index: Value, cap: number): number {
   let x: bigint;
+  index = intValue(index);
   if (typeof index === 'bigint') x = index;
   else if (index === undefined || index === null) throw new Error('cannot index slice/array with nil');
   else throw new Error(`cannot index slice/array with type ${goTypeName(index)}`);

@@ -32,17 +32,6 @@ interface CaseResult {
  */
 const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   ['lang-builtins/index-string', 'bytes of a string are modelled as int (bigint): %T says int, Go says uint8'],
-  // The value model keeps int and int64 both as bigint (value.ts GoInt64 is a type-level mark),
-  // so Go's refusal of an int64 where an int is declared, and %T of int64, cannot show.
-  ['lang-types/int64-to-int-param', 'int64 results (add) are bigint like int: Go rejects int64 for an int parameter'],
-  [
-    'lang-types/int64-func-to-int-param',
-    'int64 results (int64) are bigint like int: Go rejects int64 for an int parameter',
-  ],
-  ['lang-types/eq-int64-float', 'int64 and int are both bigint: the comparison error names int, Go says int64'],
-  ['lang-types/printf-types', 'int64 and int are both bigint: %T of an int64 result says int'],
-  ['sprig-math/int-type', 'int64 and int are both bigint: typeOf (int64 ...) says int'],
-  ['sprig-math/add', 'int64 and int are both bigint: typeOf (add 1) says int'],
   // Function areas: owned by the function sets, listed here as of this table's last update.
   [
     'sprig-crypto/genSignedCertWithKey-ca-not-certificate',

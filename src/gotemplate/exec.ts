@@ -15,11 +15,13 @@
  */
 import {
   GO_METHODS,
+  GoInt64,
   GoStruct,
   GoTime,
   formatFloat,
   formatV,
   goTypeName,
+  intValue,
   isMap,
   isTrue,
   sortedKeys,
@@ -406,11 +408,14 @@ class Compiler {
           }
         } else if (val === undefined || val === null) {
           // An invalid value is likely a nil map, etc. Not an error.
-        } else if (typeof val === 'bigint') {
+        } else if (typeof val === 'bigint' || val instanceof GoInt64) {
           if (twoVars) s.errorf(`can't use ${formatV(val)} to iterate over more than one variable`);
-          if (val > 0n) {
-            for (let i = 0n; i < val; i++) {
-              if (one(undefined, i, false) === BREAK) break;
+          // The element has the integer's own type (int64 counts in int64s).
+          const n = intValue(val);
+          const boxed = val instanceof GoInt64;
+          if (n > 0n) {
+            for (let i = 0n; i < n; i++) {
+              if (one(undefined, boxed ? new GoInt64(i) : i, false) === BREAK) break;
             }
             return NORMAL;
           }
@@ -1026,8 +1031,12 @@ function validateType(s: State, v: Value, t: ArgType, typeName: string): Value {
       ok = typeof v === 'string';
       break;
     case 'int':
-    case 'int64':
       ok = typeof v === 'bigint';
+      break;
+    case 'int64':
+      // An int64 parameter takes an int64 (an int is another Go type): the function gets the bigint.
+      if (v instanceof GoInt64) return v.value;
+      ok = false;
       break;
     case 'float64':
       ok = typeof v === 'number';
@@ -1087,6 +1096,7 @@ function idealConstant(n: NumberNode): (s: State) => Value {
 
 /** printValue is what an action writes for a value: fmt.Print's %v, `<no value>` for nil. */
 export function printValue(v: Value): string {
+  if (v instanceof GoInt64) return v.value.toString();
   switch (typeof v) {
     case 'string':
       return v;

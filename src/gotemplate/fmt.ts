@@ -16,8 +16,10 @@
  */
 import {
   GO_METHODS,
+  GoInt64,
   GoStruct,
   GoTime,
+  intValue,
   formatGoTimeString,
   goTypeName,
   isMap,
@@ -512,7 +514,7 @@ class Printer {
     let num = 0;
     let isInt = false;
     if (argNum < a.length) {
-      const v = a[argNum];
+      const v = intValue(a[argNum]);
       if (typeof v === 'bigint') {
         const n = BigInt.asIntN(64, v);
         if (n >= -1000001n && n <= 1000001n) num = Number(n);
@@ -726,6 +728,10 @@ class Printer {
     }
     if (isComplex(v)) {
       this.fmtComplex(v, verb);
+      return;
+    }
+    if (v instanceof GoInt64) {
+      this.fmtInteger(v.value, true, verb, 'int64');
       return;
     }
     if (typeof v === 'object' && v !== null && this.handleMethods(v, verb)) return;

@@ -10,9 +10,11 @@
  * | string                      | `string` (Go strings are bytes: `len`, slicing and     |
  * |                             |  `%.Ns` count UTF-8 bytes, see {@link byteLength})      |
  * | float64 (every YAML number) | `number`                                               |
- * | int, int64 (`len`, `int`,   | `bigint` (`typeOf` says "int"; see {@link GoInt64})     |
- * |  `add`, `--set` numbers,    |                                                        |
- * |  integer literals)          |                                                        |
+ * | int (`len`, `int`, `atoi`,  | `bigint`                                               |
+ * |  `--set` numbers, integer   |                                                        |
+ * |  literals)                  |                                                        |
+ * | int64 (`add`, `sub`, `mul`, | {@link GoInt64} (a boxed bigint: `typeOf` says "int64", |
+ * |  `max`, `int64`…)           |  and Go's rules on int vs int64 parameters apply)       |
  * | bool                        | `boolean`                                              |
  * | []interface{}               | `Array`                                                |
  * | map[string]interface{}      | plain object (prototype Object.prototype or null)      |
@@ -120,11 +122,28 @@ export class GoTime {
 }
 
 /**
- * GoInt64 marks an int64 result where Go's type name shows (`typeOf (add 1 2)` is "int64"). The
- * executor and every function treat it as an integer exactly like bigint; only typeOf/kindOf look
- * at the difference. Create with {@link int64}.
+ * GoInt64 is an int64 (what sprig's integer math returns): `typeOf (add 1 2)` is "int64", an
+ * int64 is not assignable to an `int` parameter (nor an int to an `int64` one), and
+ * `deepEqual (add 1 2) 3` is false, as in Go. Anything that only needs the number reads it with
+ * {@link intValue}; valueOf makes JavaScript arithmetic and ordering see the bigint.
  */
-export type GoInt64 = bigint & { readonly __int64?: true };
+export class GoInt64 {
+  constructor(readonly value: bigint) {}
+  valueOf(): bigint {
+    return this.value;
+  }
+  toString(): string {
+    return this.value.toString();
+  }
+}
+
+/** int64 makes a Go int64 (wrapping around as int64 arithmetic does). */
+export const int64 = (v: bigint): GoInt64 => new GoInt64(BigInt.asIntN(64, v));
+
+/** intValue reads an int64 as its bigint; anything else is returned as it is. */
+export function intValue<T>(v: T): Exclude<T, GoInt64> | bigint {
+  return (v instanceof GoInt64 ? v.value : v) as Exclude<T, GoInt64> | bigint;
+}
 
 export function isMap(v: Value): v is GoMap {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -132,7 +151,8 @@ export function isMap(v: Value): v is GoMap {
   return p === Object.prototype || p === null;
 }
 export const isSlice = (v: Value): v is Value[] => Array.isArray(v);
-export const isInt = (v: Value): v is bigint => typeof v === 'bigint';
+/** isInt: an int (bigint) or an int64 ({@link GoInt64}). */
+export const isInt = (v: Value): v is bigint | GoInt64 => typeof v === 'bigint' || v instanceof GoInt64;
 export const isFloat = (v: Value): v is number => typeof v === 'number';
 export const isNil = (v: Value): v is null | undefined => v === null || v === undefined;
 export const isBytes = (v: Value): v is Uint8Array => v instanceof Uint8Array;
@@ -152,6 +172,7 @@ export function goTypeName(v: Value): string {
     case 'function':
       return 'func';
   }
+  if (v instanceof GoInt64) return 'int64';
   if (Array.isArray(v)) return '[]interface {}';
   if (v instanceof Uint8Array) return '[]uint8';
   if (v instanceof GoStruct) return v.goType;
@@ -176,6 +197,7 @@ export function goKindName(v: Value): string {
  */
 export function isTrue(v: Value): boolean {
   if (isNil(v)) return false;
+  if (v instanceof GoInt64) return v.value !== 0n;
   switch (typeof v) {
     case 'boolean':
       return v;
@@ -334,6 +356,7 @@ function fixedDigits(a: number, prec: number): string {
  */
 export function formatV(v: Value): string {
   if (isNil(v)) return '<nil>';
+  if (v instanceof GoInt64) return v.value.toString();
   switch (typeof v) {
     case 'string':
       return v;

@@ -7,7 +7,7 @@
  * `unmarshalJSON` is json.Unmarshal into interface{} (numbers become float64) with Go's error texts,
  * so `fromJson` can put them under its `Error` key exactly as Helm does.
  */
-import { GoStruct, GoTime, compareGoStrings, formatFloat, isMap, type Value } from '../../value.js';
+import { GoStruct, GoTime, compareGoStrings, formatFloat, intValue, isMap, type Value } from '../../value.js';
 
 /**
  * GO_JSON is the hook a Go-typed value (a struct with json tags, such as `.Chart`) uses to say
@@ -54,6 +54,7 @@ export function cycleError(v: object): JSONError {
 }
 
 function encode(v: Value, out: string[], path: Set<object>): void {
+  v = intValue(v);
   if (v === null || v === undefined) {
     out.push('null');
     return;

@@ -8,7 +8,7 @@
  * The reader covers TOML 1.0 documents into Go values: integers as int64, floats, booleans,
  * strings, arrays, tables; dates and times stay their RFC 3339 text.
  */
-import { GoStruct, GoTime, compareGoStrings, formatFloat, isMap, type Value } from '../../value.js';
+import { GoStruct, GoTime, compareGoStrings, formatFloat, intValue, isMap, type Value } from '../../value.js';
 import { formatRFC3339Nano, setKey } from './gojson.js';
 
 /** TOMLError is an encode or decode failure, with BurntSushi's message where we know it. */
@@ -152,6 +152,7 @@ class Encoder {
   }
 
   private element(v: Value): void {
+    v = intValue(v);
     if (v === null || v === undefined) throw new TOMLError('toml: cannot encode a nil value');
     switch (typeof v) {
       case 'boolean':

@@ -14,7 +14,7 @@
  * Errors carry Go's text so templates (`fromYaml` puts it under `Error`) and values-file failures
  * read as in Helm.
  */
-import { GoStruct, GoTime, formatFloat, isMap, type Value } from '../../value.js';
+import { GoStruct, GoTime, formatFloat, isMap, type Value, intValue } from '../../value.js';
 import { GO_JSON, JSONError, cycleError, formatJSONFloat, formatRFC3339Nano, setKey } from './gojson.js';
 import { isBase60Float, isOldBool, resolvePlain } from './resolve.js';
 import { emitYaml, type ScalarStyle, type YNode } from './yamlemit.js';
@@ -147,6 +147,7 @@ function jsonTripString(s: string): string {
 
 /** v2Node builds the tree go-yaml v2 sees after sigs.k8s.io/yaml's JSON round trip. */
 function v2Node(v: Value, path: Set<object>): YNode {
+  v = intValue(v);
   if (v === null || v === undefined) return plain('null');
   switch (typeof v) {
     case 'string':
@@ -187,6 +188,7 @@ function v2Collection(v: object, path: Set<object>): YNode {
 
 /** v3Node builds the tree go-yaml v3's encoder makes from Go values directly. */
 function v3Node(v: Value, path: Set<object>): YNode {
+  v = intValue(v);
   if (v === null || v === undefined) return plain('null');
   switch (typeof v) {
     case 'string':

@@ -17,10 +17,12 @@
  */
 import {
   GO_METHODS,
+  GoInt64,
   GoTime,
   formatGoTimeString,
   goFunc,
   goTypeName,
+  intValue,
   type FuncMap,
   type GoFunc,
   type Value,
@@ -154,7 +156,7 @@ function roundDuration(d: bigint, m: bigint): bigint {
 export function dateInZone(layout: string, date: Value, zone: string): string {
   let t: GoTime;
   if (date instanceof GoTime) t = date;
-  else if (typeof date === 'bigint') t = unixSeconds(date, localLocation());
+  else if (typeof date === 'bigint' || date instanceof GoInt64) t = unixSeconds(intValue(date), localLocation());
   else t = nowTime();
   const loc = loadLocation(zone) ?? UTC;
   return formatTime(makeTime(t.ms, t.ns, loc), layout);
@@ -174,7 +176,8 @@ function durationRound(v: Value): string {
     } catch (e) {
       if (!(e instanceof DurationError)) throw e;
     }
-  } else if (typeof v === 'bigint') d = BigInt.asIntN(64, v);
+  } else if (v instanceof GoInt64)
+    d = v.value; // an int64 only (an int is 0), as sprig's type switch
   else if (v instanceof GoTime) d = since(v);
   const u = BigInt.asUintN(64, d < 0n ? -d : d);
   const hour = 3600n * NS_PER_S;
@@ -198,14 +201,14 @@ function duration(v: Value): string {
       const x = BigInt(v);
       n = x > INT64_MAX ? INT64_MAX : x < -INT64_MAX - 1n ? -INT64_MAX - 1n : x;
     }
-  } else if (typeof v === 'bigint') n = BigInt.asIntN(64, v);
+  } else if (v instanceof GoInt64) n = v.value; // an int64 only (an int is 0), as sprig's type switch
   return formatDuration(BigInt.asIntN(64, n * NS_PER_S));
 }
 
 function ago(v: Value): string {
   let t: GoTime;
   if (v instanceof GoTime) t = v;
-  else if (typeof v === 'bigint') t = unixSeconds(v, localLocation());
+  else if (typeof v === 'bigint' || v instanceof GoInt64) t = unixSeconds(intValue(v), localLocation());
   else t = nowTime();
   return formatDuration(roundDuration(since(t), NS_PER_S));
 }

@@ -13,6 +13,7 @@ import {
   formatFloat,
   isMap,
   sortedKeys,
+  intValue,
 } from '../../value.js';
 
 /** GO_JSON is the hook a Go-typed value uses to give what json.Marshal would see (shared with ../helm). */
@@ -83,6 +84,7 @@ export function marshalJSON(v: Value, opts: { escapeHTML?: boolean; indent?: str
   const esc = opts.escapeHTML ?? true;
   const ind = opts.indent;
   const enc = (x: Value, depth: number): string => {
+    x = intValue(x);
     if (x === null || x === undefined) return 'null';
     switch (typeof x) {
       case 'string':

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatV } from '../../value.js';
+import { formatV, GoInt64, goTypeName } from '../../value.js';
 import { sprigFuncs } from './index.js';
 
 interface Case {
@@ -113,8 +113,17 @@ for (const c of cases) {
   });
 }
 
-test('integer results are ints, float results float64', () => {
-  assert.equal(typeof sprigFuncs.add.fn(1n, 2n), 'bigint');
+test('integer math returns int64, int and atoi int, float results float64', () => {
+  for (const r of [
+    sprigFuncs.add.fn(1n, 2n),
+    sprigFuncs.int64.fn('3'),
+    sprigFuncs.max.fn(1n, 2n),
+    sprigFuncs.div.fn(6n, 3n),
+  ]) {
+    assert.ok(r instanceof GoInt64, `${formatV(r)} is an int64`);
+    assert.equal(goTypeName(r), 'int64');
+  }
+  assert.equal((sprigFuncs.mul.fn(3n, 4n) as GoInt64).value, 12n);
   assert.equal(typeof sprigFuncs.int.fn('3'), 'bigint');
   assert.equal(typeof sprigFuncs.atoi.fn('4'), 'bigint');
   assert.equal(typeof sprigFuncs.round.fn(1.5, 0n), 'number');

@@ -6,7 +6,7 @@
  * shopspring/decimal: each float is taken at its shortest decimal form, so `addf 0.1 0.2` is 0.3,
  * and division keeps 16 decimal places, rounded half away from zero.
  */
-import { type FuncMap, type Value, goFunc } from '../../value.js';
+import { type FuncMap, type Value, goFunc, int64 } from '../../value.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -165,28 +165,53 @@ function randInt(min: bigint, max: bigint): bigint {
 const maxf = (a: number, b: number) => Math.max(a, b);
 const minf = (a: number, b: number) => Math.min(a, b);
 
+/** i64: the function returns a Go int64 (sprig's integer math and toInt64 do; `int` and `atoi` return int). */
+const i64 =
+  <A extends any[]>(f: (...a: A) => bigint) =>
+  (...a: A) =>
+    int64(f(...a));
+
 /** mathFuncs are Sprig's conversion and arithmetic functions. */
 export const mathFuncs: FuncMap = {
   atoi: goFunc(atoi, ['string']),
-  int64: goFunc(castToInt64, ['any']),
+  int64: goFunc(i64(castToInt64), ['any']),
   int: goFunc(castToInt64, ['any']),
   float64: goFunc(castToFloat64, ['any']),
-  toDecimal: goFunc((v: Value) => parseInt64(formatV(v), 8) ?? 0n, ['any']),
+  toDecimal: goFunc(
+    i64((v: Value) => parseInt64(formatV(v), 8) ?? 0n),
+    ['any'],
+  ),
   seq: goFunc(seq, [], { variadic: 'int' }),
   until: goFunc((n: bigint) => withGoType(untilStep(0n, n, n < 0n ? -1n : 1n), '[]int'), ['int']),
   untilStep: goFunc(
     (a: bigint, b: bigint, c: bigint) => withGoType(untilStep(a, b, c), '[]int'),
     ['int', 'int', 'int'],
   ),
-  add1: goFunc((a: Value) => wrap64(castToInt64(a) + 1n), ['any']),
-  add: goFunc((...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc + castToInt64(x)), 0n), [], {
-    variadic: 'any',
-  }),
-  sub: goFunc((a: Value, b: Value) => wrap64(castToInt64(a) - castToInt64(b)), ['any', 'any']),
-  div: goFunc((a: Value, b: Value) => idiv('div', a, b, false), ['any', 'any']),
-  mod: goFunc((a: Value, b: Value) => idiv('mod', a, b, true), ['any', 'any']),
+  add1: goFunc(
+    i64((a: Value) => wrap64(castToInt64(a) + 1n)),
+    ['any'],
+  ),
+  add: goFunc(
+    i64((...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc + castToInt64(x)), 0n)),
+    [],
+    {
+      variadic: 'any',
+    },
+  ),
+  sub: goFunc(
+    i64((a: Value, b: Value) => wrap64(castToInt64(a) - castToInt64(b))),
+    ['any', 'any'],
+  ),
+  div: goFunc(
+    i64((a: Value, b: Value) => idiv('div', a, b, false)),
+    ['any', 'any'],
+  ),
+  mod: goFunc(
+    i64((a: Value, b: Value) => idiv('mod', a, b, true)),
+    ['any', 'any'],
+  ),
   mul: goFunc(
-    (a: Value, ...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc * castToInt64(x)), castToInt64(a)),
+    i64((a: Value, ...xs: Value[]) => xs.reduce<bigint>((acc, x) => wrap64(acc * castToInt64(x)), castToInt64(a))),
     ['any'],
     { variadic: 'any' },
   ),
@@ -198,14 +223,15 @@ export const mathFuncs: FuncMap = {
     variadic: 'any',
   }),
   mulf: goFunc((a: Value, ...xs: Value[]) => decimalOp('mulf', a, xs, decMul), ['any'], { variadic: 'any' }),
-  biggest: goFunc(intMax, ['any'], { variadic: 'any' }),
-  max: goFunc(intMax, ['any'], { variadic: 'any' }),
+  biggest: goFunc(i64(intMax), ['any'], { variadic: 'any' }),
+  max: goFunc(i64(intMax), ['any'], { variadic: 'any' }),
   min: goFunc(
-    (a: Value, ...xs: Value[]) =>
+    i64((a: Value, ...xs: Value[]) =>
       xs.reduce<bigint>((acc, x) => {
         const b = castToInt64(x);
         return b < acc ? b : acc;
       }, castToInt64(a)),
+    ),
     ['any'],
     { variadic: 'any' },
   ),

@@ -4,7 +4,17 @@
  */
 import { sprint } from '../../fmt.js';
 import { underscoreOK } from '../../parse.js';
-import { GoStruct, GoTime, isMap, type Value, formatV as plainV, goKindName, goTypeName } from '../../value.js';
+import {
+  GoInt64,
+  GoStruct,
+  GoTime,
+  intValue,
+  isMap,
+  type Value,
+  formatV as plainV,
+  goKindName,
+  goTypeName,
+} from '../../value.js';
 
 /**
  * SprigError is what a Sprig function reports (a returned error or a Go panic). The executor wraps
@@ -291,6 +301,7 @@ export function floatToInt64(f: number): bigint {
 
 /** castToInt64 is cast.ToInt64: numbers truncate, strings parse (base 0, "3.0" ok), else 0. */
 export function castToInt64(v: Value): bigint {
+  v = intValue(v);
   switch (typeof v) {
     case 'bigint':
       return v;
@@ -306,6 +317,7 @@ export function castToInt64(v: Value): bigint {
 
 /** castToFloat64 is cast.ToFloat64. */
 export function castToFloat64(v: Value): number {
+  v = intValue(v);
   switch (typeof v) {
     case 'bigint':
       return Number(v);
@@ -345,7 +357,8 @@ export function deepEqual(a: Value, b: Value): boolean {
   if (typeof a !== typeof b) return false;
   if (typeof a === 'number') return a === b; // NaN != NaN, as in Go
   if (typeof a !== 'object') return false;
-  if (typeName(a) !== typeName(b)) return false;
+  if (typeName(a) !== typeName(b)) return false; // int64 3 is not int 3, as reflect.DeepEqual says
+  if (a instanceof GoInt64) return a.value === (b as GoInt64).value;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => deepEqual(x, b[i]));
@@ -375,6 +388,7 @@ export function deepEqual(a: Value, b: Value): boolean {
 /** empty is sprig's empty: the zero value of its type (structs never are). */
 export function isEmpty(v: Value): boolean {
   if (v === null || v === undefined) return true;
+  v = intValue(v);
   switch (typeof v) {
     case 'string':
       return v.length === 0;
