@@ -24,15 +24,6 @@ function errorText(stderr: string): string {
   return i < 0 ? stderr : stderr.slice(i);
 }
 
-/**
- * KNOWN_DEVIATIONS: cases whose golden output needs one documented normalisation. The shared
- * value model keeps Go's int and int64 both as bigint, so `typeOf` of a `--set` integer says
- * "int" where helm says "int64" (src/gotemplate/value.ts, GoInt64).
- */
-const KNOWN_DEVIATIONS: Record<string, (golden: string) => string> = {
-  'echo-set-types': (g) => g.replace(/=int64 /g, '=int '),
-};
-
 process.chdir(dir);
 for (const c of cases) {
   test(`fixture ${c.id}: ${c.args.slice(1).join(' ')}`, async () => {
@@ -41,8 +32,7 @@ for (const c of cases) {
     let stdout = '';
     let stderr = '';
     const code = await templateCommand(c.args.slice(1), { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-    const normalise = KNOWN_DEVIATIONS[c.id] ?? ((g: string) => g);
-    const wantOut = normalise(readFileSync(join(dir, want.stdout), 'utf8'));
+    const wantOut = readFileSync(join(dir, want.stdout), 'utf8');
     const wantErr = readFileSync(join(dir, want.stderr), 'utf8');
     if (want.exitCode === 0) {
       assert.equal(stderr.includes('Error:'), false, `unexpected error: ${stderr}`);

@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { formatFloat, isMap, type GoMap, type Value } from '../gotemplate/value.js';
+import { formatFloat, intValue, isMap, type GoMap, type Value } from '../gotemplate/value.js';
 import type { Chart } from './types.js';
 
 /** SchemaValidationError is the combined report for all charts; message is Helm's. */
@@ -139,6 +139,7 @@ function compileSchema(raw: Uint8Array, chartName: string): ValidateFunction {
 
 /** toJsonShape turns Go values into what a JSON validator sees (int64 → number). */
 function toJsonShape(v: Value): unknown {
+  v = intValue(v);
   if (typeof v === 'bigint') return Number(v);
   if (v === undefined) return null;
   if (Array.isArray(v)) return v.map(toJsonShape);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Value } from '../gotemplate/value.js';
+import { GoInt64, int64, type Value } from '../gotemplate/value.js';
 import { mergeValueOptions, type ValueOptions } from './valueopts.js';
 import { parse, parseInto, typedVal } from './strvals.js';
 
@@ -62,7 +62,9 @@ const FIELD: Record<Flag, keyof ValueOptions> = {
 
 /** asJson is what toJson shows of a value: int64 and float64 both as JSON numbers. */
 function asJson(v: Value): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+  return JSON.parse(
+    JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x instanceof GoInt64 ? Number(x.value) : x)),
+  );
 }
 
 for (const c of HELM_CASES) {
@@ -76,13 +78,13 @@ for (const c of HELM_CASES) {
   });
 }
 
-test('--set integers are Go int64 (bigint); other numbers stay strings', () => {
+test('--set integers are Go int64 (GoInt64); other numbers stay strings', () => {
   assert.deepEqual(parse('a=1,b=-9223372036854775808,c=9223372036854775808,d=1.0,e=0'), {
-    a: 1n,
-    b: -9223372036854775808n,
+    a: int64(1n),
+    b: int64(-9223372036854775808n),
     c: '9223372036854775808',
     d: '1.0',
-    e: 0n,
+    e: int64(0n),
   });
   assert.equal(typedVal('42', true), '42');
 });
@@ -90,7 +92,7 @@ test('--set integers are Go int64 (bigint); other numbers stay strings', () => {
 test('parseInto merges into existing values like repeated --set flags', () => {
   const dest = { image: { repository: 'nginx', tag: '1.0' } };
   parseInto('image.tag=2.0,replicas=3', dest);
-  assert.deepEqual(dest, { image: { repository: 'nginx', tag: '2.0' }, replicas: 3n });
+  assert.deepEqual(dest, { image: { repository: 'nginx', tag: '2.0' }, replicas: int64(3n) });
 });
 
 test('value files merge before --set-json, --set, --set-string, --set-file and --set-literal', () => {

@@ -5,10 +5,10 @@
  *
  * Grammar: `key=value,key2=value2`, keys nest with `.` and index lists with `[N]`, `\` escapes the
  * next character, `{a,b}` is a list. `--set` types values like Helm: true/false/null, integers
- * that fit int64 (→ bigint, Go's int64) unless they start with 0, everything else a string.
+ * that fit int64 (→ GoInt64, Go's int64) unless they start with 0, everything else a string.
  */
 import type { GoMap, Value } from '../gotemplate/value.js';
-import { isMap } from '../gotemplate/value.js';
+import { GoInt64, int64, isMap } from '../gotemplate/value.js';
 
 /** MAX_INDEX is the largest list index `--set` accepts (strvals.MaxIndex). */
 export const MAX_INDEX = 65536;
@@ -95,7 +95,7 @@ export function goQuote(s: string): string {
 
 function goTypeForPanic(v: Value): string {
   if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'bigint' || v instanceof GoInt64) return 'int64';
   if (typeof v === 'number') return 'float64';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
@@ -147,10 +147,10 @@ export function typedVal(val: string, asString: boolean): Value {
   if (lower === 'true') return true;
   if (lower === 'false') return false;
   if (lower === 'null') return null;
-  if (val === '0') return 0n;
+  if (val === '0') return int64(0n);
   if (val.length !== 0 && val[0] !== '0' && /^[+-]?[0-9]+$/.test(val)) {
     const n = BigInt(val);
-    if (n >= -(2n ** 63n) && n < 2n ** 63n) return n;
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) return int64(n);
   }
   return val;
 }

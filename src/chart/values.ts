@@ -3,7 +3,7 @@
  * MergeMaps, and the coalescing of chart defaults, parent values and user values with globals
  * (pkg/chart/common/util coalesce.go), including its `null` deletion rules and warnings.
  */
-import { isMap, type GoMap, type Value } from '../gotemplate/value.js';
+import { GoInt64, isMap, type GoMap, type Value } from '../gotemplate/value.js';
 import { formatV } from '../gotemplate/value.js';
 import type { Chart } from './types.js';
 import { parseYaml, YamlError } from './yaml.js';
@@ -136,7 +136,7 @@ function coalesceDeps(warn: Warn, ch: Chart, dest: GoMap, prefix: string, merge:
 
 function goTypeForT(v: Value): string {
   if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'bigint' || v instanceof GoInt64) return 'int64'; // values hold no Go int
   if (typeof v === 'number') return 'float64';
   if (Array.isArray(v)) return '[]interface {}';
   return typeof v;

@@ -10,7 +10,7 @@ import { renderRelease, type RenderedRelease } from '../chart/render.js';
 import { parseInto } from '../chart/strvals.js';
 import { mergeMaps } from '../chart/values.js';
 import { parseYaml } from '../gotemplate/funcs/helm/goyaml.js';
-import { isMap, type GoMap } from '../gotemplate/value.js';
+import { intValue, isMap, type GoMap } from '../gotemplate/value.js';
 import {
   ChartCache,
   DigestLRU,
@@ -189,6 +189,7 @@ export function valuesChecksum(values: GoMap): string {
 }
 
 function canonicalJson(v: unknown): string {
+  v = intValue(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'bigint') return v.toString();
   if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';

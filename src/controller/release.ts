@@ -26,7 +26,7 @@ import {
 } from '../apply/applier.js';
 import { hookRecord, runHooks } from '../apply/hooks.js';
 import { KubeApiError, splitApiVersion, type KubeClient, type KubeObject } from '../apply/kubeclient.js';
-import type { GoMap } from '../gotemplate/value.js';
+import { intValue, type GoMap } from '../gotemplate/value.js';
 import { goTime, type ChartRecord, type ReleaseRecord, type ReleaseStatus } from '../release/record.js';
 import type { ReleaseStorage, StoredRelease } from '../release/storage.js';
 import type { CRDPolicy } from './types.js';
@@ -112,6 +112,7 @@ export function chartRecord(chart: Chart): ChartRecord {
 
 /** jsonSafe converts the Go value model (bigint ints) into JSON-encodable data. */
 export function jsonSafe(v: unknown): unknown {
+  v = intValue(v);
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(jsonSafe);
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
