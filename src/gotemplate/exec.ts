@@ -22,6 +22,7 @@ import {
   formatV,
   goTypeName,
   intValue,
+  isInt64,
   isMap,
   isTrue,
   sortedKeys,
@@ -408,7 +409,7 @@ class Compiler {
           }
         } else if (val === undefined || val === null) {
           // An invalid value is likely a nil map, etc. Not an error.
-        } else if (typeof val === 'bigint' || val instanceof GoInt64) {
+        } else if (typeof val === 'bigint' || isInt64(val)) {
           if (twoVars) s.errorf(`can't use ${formatV(val)} to iterate over more than one variable`);
           // The element has the integer's own type (int64 counts in int64s).
           const n = intValue(val);
@@ -1035,7 +1036,7 @@ function validateType(s: State, v: Value, t: ArgType, typeName: string): Value {
       break;
     case 'int64':
       // An int64 parameter takes an int64 (an int is another Go type): the function gets the bigint.
-      if (v instanceof GoInt64) return v.value;
+      if (isInt64(v)) return v.value;
       ok = false;
       break;
     case 'float64':
@@ -1096,7 +1097,7 @@ function idealConstant(n: NumberNode): (s: State) => Value {
 
 /** printValue is what an action writes for a value: fmt.Print's %v, `<no value>` for nil. */
 export function printValue(v: Value): string {
-  if (v instanceof GoInt64) return v.value.toString();
+  if (v instanceof GoInt64) return v.toString();
   switch (typeof v) {
     case 'string':
       return v;

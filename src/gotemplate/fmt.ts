@@ -17,6 +17,7 @@
 import {
   GO_METHODS,
   GoInt64,
+  GoNamedInt,
   GoStruct,
   GoTime,
   intValue,
@@ -731,7 +732,9 @@ class Printer {
       return;
     }
     if (v instanceof GoInt64) {
-      this.fmtInteger(v.value, true, verb, 'int64');
+      // A named integer with a String method (time.Month) prints its name for the string verbs.
+      if (v instanceof GoNamedInt && 'vsxXq'.includes(verb)) this.fmtString(v.text, verb);
+      else this.fmtInteger(v.value, true, verb, v.goType);
       return;
     }
     if (typeof v === 'object' && v !== null && this.handleMethods(v, verb)) return;

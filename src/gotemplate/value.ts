@@ -129,13 +129,48 @@ export class GoTime {
  */
 export class GoInt64 {
   constructor(readonly value: bigint) {}
+  /** goType is the Go type's name (%T, typeOf); kind its reflect.Kind (kindOf). */
+  get goType(): string {
+    return 'int64';
+  }
+  get kind(): string {
+    return 'int64';
+  }
   valueOf(): bigint {
     return this.value;
   }
+  /** toString is fmt's %v: the number (a named type with a String method says that instead). */
   toString(): string {
     return this.value.toString();
   }
 }
+
+/**
+ * GoNamedInt is a value of a named Go integer type with a String method, such as time.Month
+ * ("November", 11) and time.Weekday: %v, print and toString say the name, arithmetic, %d, JSON and
+ * YAML the number, and it is an int for eq/lt but assignable to neither int nor int64 parameters.
+ */
+export class GoNamedInt extends GoInt64 {
+  constructor(
+    private readonly type: string,
+    value: bigint,
+    readonly text: string,
+  ) {
+    super(value);
+  }
+  override get goType(): string {
+    return this.type;
+  }
+  override get kind(): string {
+    return 'int';
+  }
+  override toString(): string {
+    return this.text;
+  }
+}
+
+/** isInt64: v is an int64 (not an int, nor another named integer type such as time.Month). */
+export const isInt64 = (v: Value): v is GoInt64 => v instanceof GoInt64 && v.goType === 'int64';
 
 /** int64 makes a Go int64 (wrapping around as int64 arithmetic does). */
 export const int64 = (v: bigint): GoInt64 => new GoInt64(BigInt.asIntN(64, v));
@@ -172,7 +207,7 @@ export function goTypeName(v: Value): string {
     case 'function':
       return 'func';
   }
-  if (v instanceof GoInt64) return 'int64';
+  if (v instanceof GoInt64) return v.goType;
   if (Array.isArray(v)) return '[]interface {}';
   if (v instanceof Uint8Array) return '[]uint8';
   if (v instanceof GoStruct) return v.goType;
@@ -187,6 +222,7 @@ export function goKindName(v: Value): string {
   if (Array.isArray(v) || v instanceof Uint8Array) return 'slice';
   if (v instanceof GoStruct || v instanceof GoTime) return 'struct';
   if (isMap(v)) return 'map';
+  if (v instanceof GoInt64) return v.kind;
   const t = goTypeName(v);
   return t === 'func' ? 'func' : t;
 }
@@ -356,7 +392,7 @@ function fixedDigits(a: number, prec: number): string {
  */
 export function formatV(v: Value): string {
   if (isNil(v)) return '<nil>';
-  if (v instanceof GoInt64) return v.value.toString();
+  if (v instanceof GoInt64) return v.toString();
   switch (typeof v) {
     case 'string':
       return v;

@@ -17,13 +17,14 @@
  */
 import {
   GO_METHODS,
-  GoInt64,
+  GoNamedInt,
   GoTime,
   formatGoTimeString,
   goFunc,
   goTypeName,
   int64,
   intValue,
+  isInt64,
   type FuncMap,
   type GoFunc,
   type Value,
@@ -157,7 +158,7 @@ function roundDuration(d: bigint, m: bigint): bigint {
 export function dateInZone(layout: string, date: Value, zone: string): string {
   let t: GoTime;
   if (date instanceof GoTime) t = date;
-  else if (typeof date === 'bigint' || date instanceof GoInt64) t = unixSeconds(intValue(date), localLocation());
+  else if (typeof date === 'bigint' || isInt64(date)) t = unixSeconds(intValue(date), localLocation());
   else t = nowTime();
   const loc = loadLocation(zone) ?? UTC;
   return formatTime(makeTime(t.ms, t.ns, loc), layout);
@@ -177,7 +178,7 @@ function durationRound(v: Value): string {
     } catch (e) {
       if (!(e instanceof DurationError)) throw e;
     }
-  } else if (v instanceof GoInt64)
+  } else if (isInt64(v))
     d = v.value; // an int64 only (an int is 0), as sprig's type switch
   else if (v instanceof GoTime) d = since(v);
   const u = BigInt.asUintN(64, d < 0n ? -d : d);
@@ -202,14 +203,14 @@ function duration(v: Value): string {
       const x = BigInt(v);
       n = x > INT64_MAX ? INT64_MAX : x < -INT64_MAX - 1n ? -INT64_MAX - 1n : x;
     }
-  } else if (v instanceof GoInt64) n = v.value; // an int64 only (an int is 0), as sprig's type switch
+  } else if (isInt64(v)) n = v.value; // an int64 only (an int is 0), as sprig's type switch
   return formatDuration(BigInt.asIntN(64, n * NS_PER_S));
 }
 
 function ago(v: Value): string {
   let t: GoTime;
   if (v instanceof GoTime) t = v;
-  else if (typeof v === 'bigint' || v instanceof GoInt64) t = unixSeconds(intValue(v), localLocation());
+  else if (typeof v === 'bigint' || isInt64(v)) t = unixSeconds(intValue(v), localLocation());
   else t = nowTime();
   return formatDuration(roundDuration(since(t), NS_PER_S));
 }
@@ -231,14 +232,14 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
     }),
     Format: goFunc((layout: string) => formatTime(t, layout), ['string']),
     Year: goFunc(() => BigInt(c().year), []),
-    Month: goFunc(() => monthName(c().month), []),
+    Month: goFunc(() => new GoNamedInt('time.Month', BigInt(c().month), monthName(c().month)), []),
     Day: goFunc(() => BigInt(c().day), []),
     Hour: goFunc(() => BigInt(c().hour), []),
     Minute: goFunc(() => BigInt(c().minute), []),
     Second: goFunc(() => BigInt(c().second), []),
     Nanosecond: goFunc(() => BigInt(c().nanosecond), []),
     YearDay: goFunc(() => BigInt(c().yday), []),
-    Weekday: goFunc(() => weekdayName(c().weekday), []),
+    Weekday: goFunc(() => new GoNamedInt('time.Weekday', BigInt(c().weekday), weekdayName(c().weekday)), []),
     // The Unix* methods return int64.
     Unix: goFunc(() => int64(BigInt(Math.floor(t.ms / 1000))), []),
     UnixMilli: goFunc(() => int64(BigInt(t.ms)), []),
