@@ -4,9 +4,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { create } from 'tar';
 import {
   invokePlugin,
@@ -21,6 +23,7 @@ import {
 } from '../src/plugins/index.js';
 import { testPluginDir } from './plugins/build.js';
 
+const exec = promisify(execFile);
 const host = new WasmHost({ maxWorkers: 2 });
 const plugins: Record<string, Plugin> = {};
 const temps: string[] = [];
@@ -276,6 +279,24 @@ test('conformance: the hello test/v1 plugin (equivalent of Helm extismv1-test) g
       assert.match(e.message, /writing \/tmp\/greeting\.txt: open \/tmp\/greeting\.txt: /);
       return true;
     });
+  });
+  await t.test('`capstan plugin invoke` runs it through the same host', async () => {
+    const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+    const cli = (...args: string[]) =>
+      exec(process.execPath, ['--import', 'tsx', main, 'plugin', 'invoke', testPluginDir('hello'), ...args]).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const ok = await cli('--message', '{"Name":"Phippy"}');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { Greeting: 'Hello, Phippy! (6)' });
+    assert.match(ok.stderr, /^debug: greeting Phippy$/m);
+    const bad = await cli('--message', '{"Name":');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: the input message is not JSON: /);
+    const small = await cli('--message', '{"Name":"Phippy"}', '--memory-pages', '1');
+    assert.equal(small.code, 1);
+    assert.match(small.stderr, /^Error: plugin .*\(hello 0\.1\.0\): plugin\.wasm: needs \d+ pages .* limit of 1 pages/m);
   });
   await t.test('a test/v1 plugin is not a post-renderer', async () => {
     await assert.rejects(

@@ -53,11 +53,21 @@ interface Waiter {
   resolve: (r: CallResult) => void;
 }
 
+/** LOADER_FLAGS are the node flags a worker inherits: those that decide how modules load. */
+const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
+
 function workerEntry(): { path: string; execArgv: string[] } {
   const ts = import.meta.url.endsWith('.ts');
   const path = fileURLToPath(new URL(ts ? './worker.ts' : './worker.js', import.meta.url));
-  // Keep loader flags (tsx under tests and benches), drop test-runner and inspector flags.
-  const inherited = process.execArgv.filter((a) => !a.startsWith('--test') && !a.startsWith('--inspect'));
+  // Keep module loader flags (tsx under tests and benches) and their values; drop the rest
+  // (test-runner flags, whose values would read as a script to run, and inspector flags).
+  const inherited: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (LOADER_FLAGS.includes(a) && i + 1 < argv.length) inherited.push(a, argv[++i]!);
+    else if (LOADER_FLAGS.some((f) => a.startsWith(`${f}=`))) inherited.push(a);
+  }
   const loader = ts && !inherited.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
   return { path, execArgv: [...inherited, ...loader, '--no-warnings'] };
 }

@@ -21,7 +21,7 @@ export {
   type PluginIdentity,
 } from './errors.js';
 export { DIGEST_PATTERN, fetchPlugin, PluginCache, pluginSource, type PluginFetcher } from './fetch.js';
-export { ociPluginFetcher, type OciFetcherOptions } from './oci.js';
+export { loadPluginRef, ociPluginFetcher, type OciFetcherOptions } from './oci.js';
 export { defaultHost, WasmHost, type WasmHostOptions } from './host.js';
 export { DEFAULT_TIMEOUT_MS, invokePlugin, type InvokeOptions, type InvokeResult } from './invoke.js';
 export { applyJsonPatch, JsonPatchError, type JsonPatchOperation } from './jsonpatch.js';

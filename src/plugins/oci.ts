@@ -3,11 +3,13 @@
  * `application/vnd.helm.plugin.v1+json` whose layer is the `NAME-VERSION.tgz` archive; the
  * reference is pinned by the digest of its manifest, which the client verifies.
  */
+import { readFile, stat } from 'node:fs/promises';
 import { ARTIFACT_TYPE_HELM_PLUGIN, pullArtifact, type ArtifactPullOptions } from '../oci/index.js';
+import type { PluginFetcher } from './fetch.js';
+import { loadPlugin, type Plugin } from './loader.js';
 
 /** TITLE_ANNOTATION names a layer's file (org.opencontainers.image.title). */
 const TITLE_ANNOTATION = 'org.opencontainers.image.title';
-import type { PluginFetcher } from './fetch.js';
 
 /** OciFetcherOptions are pullArtifact's options (client, credentials, cache) minus the artifact type. */
 export type OciFetcherOptions = Omit<ArtifactPullOptions, 'artifactType' | 'selectLayer'>;
@@ -42,4 +44,22 @@ export function ociPluginFetcher(opts: OciFetcherOptions = {}): PluginFetcher {
     }
     return pulled.bytes;
   };
+}
+
+/**
+ * loadPluginRef loads a plugin named on a command line: a directory (plugin.yaml + plugin.wasm),
+ * a `.tgz` archive, or `oci://REF@sha256:DIGEST` (pulled with the default OCI client). `flag`
+ * names the argument in errors.
+ */
+export async function loadPluginRef(ref: string, flag: string): Promise<Plugin> {
+  if (ref.startsWith('oci://')) {
+    const at = ref.lastIndexOf('@');
+    if (at < 0 || !ref.slice(at + 1).startsWith('sha256:')) {
+      throw new Error(`${flag} ${ref}: an oci:// plugin must be pinned by digest (oci://REF@sha256:…)`);
+    }
+    const bytes = await ociPluginFetcher()(ref.slice(0, at), ref.slice(at + 1));
+    return loadPlugin(bytes, { source: ref });
+  }
+  const isDir = (await stat(ref).catch(() => undefined))?.isDirectory();
+  return loadPlugin(isDir ? ref : new Uint8Array(await readFile(ref)), { source: ref });
 }

@@ -72,22 +72,8 @@ async function postRenderWith(
   rendered: import('../../chart/render.js').RenderedRelease,
   namespace: string,
 ): Promise<import('../../chart/render.js').RenderedRelease> {
-  const [{ readFile, stat }, plugins] = await Promise.all([
-    import('node:fs/promises'),
-    import('../../plugins/index.js'),
-  ]);
-  let plugin;
-  if (ref.startsWith('oci://')) {
-    const at = ref.lastIndexOf('@');
-    if (at < 0 || !ref.slice(at + 1).startsWith('sha256:')) {
-      throw new Error(`--post-renderer ${ref}: an oci:// plugin must be pinned by digest (oci://REF@sha256:…)`);
-    }
-    const bytes = await plugins.ociPluginFetcher()(ref.slice(0, at), ref.slice(at + 1));
-    plugin = await plugins.loadPlugin(bytes, { source: ref });
-  } else {
-    const isDir = (await stat(ref).catch(() => undefined))?.isDirectory();
-    plugin = await plugins.loadPlugin(isDir ? ref : new Uint8Array(await readFile(ref)), { source: ref });
-  }
+  const plugins = await import('../../plugins/index.js');
+  const plugin = await plugins.loadPluginRef(ref, '--post-renderer');
   const host = new plugins.WasmHost({ maxWorkers: 1 });
   try {
     const out = await plugins.postRenderRelease(rendered, [{ wasm: { plugin, extraArgs } }], {
