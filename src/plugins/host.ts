@@ -9,8 +9,9 @@
  * V8, can take the operator down; the cost is one compile of each module per worker.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerJob, WorkerOutcome } from './worker.js';
 
@@ -23,11 +24,21 @@ export interface WasmHostOptions {
 }
 
 /** CallRequest is one call: the memory-limited module (by key and bytes) and its inputs. */
-export type CallRequest = Omit<WorkerJob, 'id' | 'wasm'> & { wasm: Uint8Array };
+export type CallRequest = Omit<WorkerJob, 'id' | 'wasm' | 'input' | 'outputFile'> & {
+  wasm: Uint8Array;
+  /** message is the input message; the host sends it as JSON. */
+  message: unknown;
+};
+
+/** CallOutcome is a worker's answer with the output message read and decoded. */
+export type CallOutcome = Omit<WorkerOutcome, 'outputLength'> & {
+  /** output is the output message, decoded from JSON (null: none was set, or see outputError). */
+  output: unknown;
+};
 
 /** CallResult is a worker's outcome, or the host's verdict when the worker did not answer. */
 export type CallResult =
-  | ({ verdict: 'answered' } & WorkerOutcome)
+  | ({ verdict: 'answered' } & CallOutcome)
   | { verdict: 'timeout'; elapsedMs: number }
   | { verdict: 'crashed'; message: string; stderr: string };
 
@@ -39,6 +50,9 @@ const MAX_CRASH_STDERR = 16 * 1024;
 
 interface Slot {
   child: ChildProcess;
+  /** inFile and outFile carry this worker's messages (see WorkerJob.input). */
+  inFile: string;
+  outFile: string;
   /** ready is set when the worker has loaded and said so; calls (and their clocks) start then. */
   ready: boolean;
   busy: boolean;
@@ -79,6 +93,9 @@ export class WasmHost {
   readonly #slots = new Set<Slot>();
   readonly #queue: Waiter[] = [];
   #nextId = 1;
+  #nextSlot = 1;
+  /** #dir is the private directory of message files, made with the first worker. */
+  #dir: string | undefined;
   #closed = false;
 
   constructor(opts: WasmHostOptions = {}) {
@@ -112,6 +129,7 @@ export class WasmHost {
     });
     this.#slots.clear();
     await Promise.all(exits);
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
 
   #dispatch(): void {
@@ -137,7 +155,18 @@ export class WasmHost {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' }, // no credentials
     });
-    const slot: Slot = { child, ready: false, busy: false, modules: new Set(), stderr: '' };
+    // tmpfs where there is one: message files never touch a disk.
+    this.#dir ??= mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'capstan-wasm-'));
+    const n = this.#nextSlot++;
+    const slot: Slot = {
+      child,
+      inFile: join(this.#dir, `${n}.in.json`),
+      outFile: join(this.#dir, `${n}.out.json`),
+      ready: false,
+      busy: false,
+      modules: new Set(),
+      stderr: '',
+    };
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {
       if (slot.stderr.length < MAX_CRASH_STDERR) slot.stderr += d;
@@ -146,7 +175,7 @@ export class WasmHost {
       if ('ready' in msg) {
         slot.ready = true;
         this.#dispatch();
-      } else slot.settle?.({ verdict: 'answered', ...msg });
+      } else slot.settle?.({ verdict: 'answered', ...readOutput(slot, msg) });
     });
     child.on('error', (err) => {
       this.#retire(slot);
@@ -189,7 +218,10 @@ export class WasmHost {
   }
 
   #retire(slot: Slot): void {
-    if (this.#slots.delete(slot) && !this.#closed) queueMicrotask(() => this.#dispatch());
+    if (!this.#slots.delete(slot)) return;
+    rmSync(slot.inFile, { force: true });
+    rmSync(slot.outFile, { force: true });
+    if (!this.#closed) queueMicrotask(() => this.#dispatch());
   }
 
   #run(slot: Slot, w: Waiter): void {
@@ -226,13 +258,45 @@ export class WasmHost {
       }
     };
     slot.settle = settle;
-    const { wasm, ...rest } = w.req;
-    const job: WorkerJob = { ...rest, id };
+    const { wasm, message, ...rest } = w.req;
+    let input: Buffer;
+    try {
+      input = Buffer.from(JSON.stringify(message) ?? 'null', 'utf8');
+      writeFileSync(slot.inFile, input);
+    } catch (err) {
+      settle({ verdict: 'crashed', message: `writing the input message: ${(err as Error).message}`, stderr: '' });
+      return;
+    }
+    const job: WorkerJob = {
+      ...rest,
+      id,
+      input: { file: slot.inFile, length: input.length },
+      outputFile: slot.outFile,
+    };
     if (!slot.modules.has(w.req.moduleKey)) {
       job.wasm = wasm;
       slot.modules.add(w.req.moduleKey);
     }
     slot.child.send(job);
+  }
+}
+
+/** readOutput reads and decodes the output message a worker wrote. */
+function readOutput(slot: Slot, msg: WorkerOutcome): CallOutcome {
+  const { outputLength, ...rest } = msg;
+  if (outputLength < 0) return { ...rest, output: null };
+  let text: string;
+  try {
+    const bytes = readFileSync(slot.outFile);
+    if (bytes.length !== outputLength) throw new Error(`${bytes.length} bytes, expected ${outputLength}`);
+    text = bytes.toString('utf8');
+  } catch (err) {
+    return { ...rest, output: null, outputError: `reading the output message: ${(err as Error).message}` };
+  }
+  try {
+    return { ...rest, output: JSON.parse(text) };
+  } catch (err) {
+    return { ...rest, output: null, outputError: `output message is not JSON: ${(err as Error).message}` };
   }
 }
 

@@ -467,17 +467,21 @@ export class Kernel {
 
   /** begin stores the call's input (text is written as UTF-8); the guest may then allocate up to `budgetBytes` more. */
   begin(input: Uint8Array | string, budgetBytes: number): void {
-    let p: bigint;
-    let n: number;
-    if (typeof input === 'string') {
-      n = Buffer.byteLength(input, 'utf8');
-      p = this.exports.alloc(BigInt(n));
-      Buffer.from(this.exports.memory.buffer, Number(p), n).write(input, 'utf8');
-    } else {
-      n = input.length;
-      p = this.store(input);
-    }
-    this.exports.capstan_begin(p, BigInt(n), this.exports.capstan_heap() + BigInt(budgetBytes));
+    const n = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+    this.beginWith(n, budgetBytes, (into) => {
+      if (typeof input === 'string') Buffer.from(into.buffer, into.byteOffset, n).write(input, 'utf8');
+      else into.set(input);
+    });
+  }
+
+  /**
+   * beginWith stores an input of `length` bytes that `fill` writes straight into kernel memory
+   * (e.g. read from a file), then starts the call as begin does.
+   */
+  beginWith(length: number, budgetBytes: number, fill: (into: Uint8Array) => void): void {
+    const p = this.exports.alloc(BigInt(length));
+    fill(new Uint8Array(this.exports.memory.buffer, Number(p), length));
+    this.exports.capstan_begin(p, BigInt(length), this.exports.capstan_heap() + BigInt(budgetBytes));
   }
 
   /** store allocates a block holding bytes and returns its offset. */
@@ -496,12 +500,18 @@ export class Kernel {
 
   /** output is what the guest set with output_set, decoded as UTF-8, or null. */
   output(): string | null {
+    const v = this.outputView();
+    return v === null ? null : Buffer.from(v.buffer, v.byteOffset, v.length).toString('utf8');
+  }
+
+  /** outputView is the output's bytes in kernel memory (valid until the kernel is used again), or null. */
+  outputView(): Uint8Array | null {
     const p = this.exports.capstan_output();
     if (p === 0n) return null;
     const n = Number(this.exports.capstan_output_length());
     const buf = this.exports.memory.buffer;
     if (Number(p) + n > buf.byteLength || n < 0) throw new RangeError('output range is outside the kernel memory');
-    return Buffer.from(buf, Number(p), n).toString('utf8');
+    return new Uint8Array(buf, Number(p), n);
   }
 
   /** error is what the guest set with error_set, or null. */

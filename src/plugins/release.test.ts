@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { splitManifests } from '../chart/manifests.js';
 import { parseYamlDocuments } from '../chart/yaml.js';
 import { parseManifests } from './manifests.js';
-import { annotateAndMerge, FILENAME_ANNOTATION, splitAndDeannotate } from './release.js';
+import { annotateAndMerge, annotateDocuments, FILENAME_ANNOTATION, splitAndDeannotate } from './release.js';
 
 const files = {
   'web/templates/svc.yaml':
@@ -112,4 +112,46 @@ test('a rendered document that is not YAML is an error naming its file', () => {
     () => annotateAndMerge({ 'x/templates/bad.yaml': 'kind: A\nmetadata: {name: a}\nb: c: d\n' }),
     /^Error: parsing x\/templates\/bad\.yaml: error converting YAML to JSON: yaml: .*mapping values are not allowed/,
   );
+});
+
+test('what annotateDocuments knows of a document is what splitAndDeannotate makes of it', async () => {
+  const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+  const corpus = new URL('../../../shared/charts/', import.meta.url).pathname;
+  // Tricky layouts of our own, then every golden `helm template` output of the shared corpus,
+  // split back into its files at the `# Source:` lines.
+  const sets: Record<string, string>[] = [
+    files,
+    {
+      'x/templates/a.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  # a comment\n\n  name: a\n  annotations:\n    one: "1"\n\n    two: "2"\ndata: {}\n',
+      'x/templates/b.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n  name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n    name: c\n    labels: {a: b}\ndata:\n  k: |\n    text\n\n\n',
+    },
+  ];
+  if (existsSync(corpus)) {
+    for (const chart of readdirSync(corpus)) {
+      if (!existsSync(`${corpus}${chart}/`) || chart.includes('.')) continue;
+      for (const g of readdirSync(`${corpus}${chart}`).filter((f) => f.startsWith('golden-'))) {
+        const set: Record<string, string> = {};
+        for (const part of readFileSync(`${corpus}${chart}/${g}`, 'utf8').split(/^---\n(?=# Source: )/m)) {
+          const m = /^# Source: (.*)\n/.exec(part);
+          if (m) set[m[1]!] = (set[m[1]!] ?? '') + `---\n${part}`;
+        }
+        sets.push(set);
+      }
+    }
+  }
+  let withPlain = 0;
+  for (const set of sets) {
+    const docs = annotateDocuments(set);
+    const objs = parseManifests(docs.map((d) => `---\n${d.text}\n`).join(''));
+    assert.equal(objs.length, docs.length);
+    const byObject = new Map(objs.map((o, i) => [o, docs[i]!]));
+    withPlain += docs.filter((d) => d.plain !== undefined).length;
+    assert.deepEqual(
+      splitAndDeannotate(objs, (o) => byObject.get(o)),
+      splitAndDeannotate(objs, (o) => ({ file: byObject.get(o)!.file })),
+    );
+  }
+  assert.ok(withPlain > 100, `only ${withPlain} documents had a known plain text`);
 });

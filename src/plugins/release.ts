@@ -42,12 +42,13 @@ export async function postRenderRelease(
     host: opts.host,
   });
   // A document that comes back as it went out (the input's own object) needs no reading to
-  // know its file. The input stream has one document per annotated one, in order.
-  const fileOf = new Map<ManifestObject, string>();
-  if (out.input.length === docs.length) out.input.forEach((o, i) => fileOf.set(o, docs[i]!.file));
+  // know its file, nor (mostly) to remove the annotation. The input stream has one document per
+  // annotated one, in order.
+  const known = new Map<ManifestObject, AnnotatedDocument>();
+  if (out.input.length === docs.length) out.input.forEach((o, i) => known.set(o, docs[i]!));
   let sorted;
   try {
-    sorted = sortManifests(splitAndDeannotate(out.objects, (o) => fileOf.get(o)));
+    sorted = sortManifests(splitAndDeannotate(out.objects, (o) => known.get(o)));
   } catch (e) {
     throw new Error(`reading the post-rendered manifests: ${(e as Error).message}`, { cause: e });
   }
@@ -64,15 +65,28 @@ export function annotateAndMerge(files: Record<string, string>): string {
     .join('');
 }
 
-/** annotateDocuments lists the documents annotateAndMerge joins: each annotated text and its file. */
-function annotateDocuments(files: Record<string, string>): { file: string; text: string }[] {
-  const out: { file: string; text: string }[] = [];
+/** AnnotatedDocument is one document annotateAndMerge joins. */
+export interface AnnotatedDocument {
+  file: string;
+  /** text is the document with the file annotation. */
+  text: string;
+  /** plain is what splitAndDeannotate makes of `text`, when that is known without reading it. */
+  plain?: string;
+}
+
+/** annotateDocuments lists the documents annotateAndMerge joins. */
+export function annotateDocuments(files: Record<string, string>): AnnotatedDocument[] {
+  const out: AnnotatedDocument[] = [];
   for (const name of Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const content = files[name]!;
     if (name.slice(name.lastIndexOf('/') + 1).startsWith('_') || content.trim() === '') continue;
     for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
-      const annotated = annotateText(doc, name) ?? annotateParsed(doc, name);
-      if (annotated !== undefined) out.push({ file: name, text: annotated });
+      const line = annotateText(doc, name);
+      if (line) out.push({ file: name, text: line.text, plain: line.exact ? doc : undefined });
+      else {
+        const annotated = annotateParsed(doc, name);
+        if (annotated !== undefined) out.push({ file: name, text: annotated });
+      }
     }
   }
   return out;
@@ -101,9 +115,11 @@ const KEY_LINE = /^(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t]|$)
 
 /**
  * annotateText adds the file annotation as a line under `metadata:` (and `annotations:` when
- * there is none), or returns undefined when the layout is not plain block style.
+ * there is none), or returns undefined when the layout is not plain block style. `exact`: taking
+ * the annotation out again (deannotateText) gives back `doc` (it does not where `annotations:`
+ * was empty: that is removed too).
  */
-function annotateText(doc: string, file: string): string | undefined {
+function annotateText(doc: string, file: string): { text: string; exact: boolean } | undefined {
   // Every top-level line must be a plain `key:` (no top-level sequence, no multi-line scalar
   // continued at column 0), with exactly one `metadata:` in block style.
   let metaAt = -1;
@@ -134,13 +150,14 @@ function annotateText(doc: string, file: string): string | undefined {
     let next = i + 1;
     while (next < lines.length && blankOrComment(lines[next]!)) next++;
     // `annotations:` may be empty
-    const m = next >= lines.length || indentOf(lines[next]!) <= n ? n + 2 : indentOf(lines[next]!);
+    const empty = next >= lines.length || indentOf(lines[next]!) <= n;
+    const m = empty ? n + 2 : indentOf(lines[next]!);
     if (lines.slice(i + 1).some((x) => x.trimStart().startsWith(FILENAME_ANNOTATION))) return undefined;
     lines.splice(i + 1, 0, `${' '.repeat(m)}${ANNOTATION_LINE}${value}`);
-    return join(lines);
+    return { text: join(lines), exact: !empty };
   }
   lines.unshift(`${' '.repeat(n)}annotations:`, `${' '.repeat(n + 2)}${ANNOTATION_LINE}${value}`);
-  return join(lines);
+  return { text: join(lines), exact: true };
 }
 
 /** annotateParsed rewrites a document with the annotation set; undefined for an empty document. */
@@ -160,16 +177,17 @@ function annotateParsed(doc: string, file: string): string | undefined {
 /**
  * splitAndDeannotate groups post-rendered objects by their file annotation, removing it; an
  * `annotations` map left empty is removed too (kyaml's ClearAnnotation, even where the rendered
- * document had an empty `annotations:`). `knownFile` may name an object's file without reading
- * it (for a document that came back as annotateAndMerge wrote it).
+ * document had an empty `annotations:`). `known` may name an object's file (and its text without
+ * the annotation) without reading it, for a document that came back as annotateAndMerge wrote it.
  */
 export function splitAndDeannotate(
   objects: ManifestObject[],
-  knownFile: (o: ManifestObject) => string | undefined = () => undefined,
+  known: (o: ManifestObject) => { file: string; plain?: string } | undefined = () => undefined,
 ): Record<string, string> {
   const files: Record<string, string> = {};
   objects.forEach((o, i) => {
-    let file = knownFile(o);
+    const k = known(o);
+    let file = k?.file;
     let annotated = file !== undefined;
     if (file === undefined) {
       const ann = (o.object.metadata as any)?.annotations;
@@ -180,7 +198,7 @@ export function splitAndDeannotate(
     // Text that ends in a line of spaces is rewritten: sorting trims documents, which would cut
     // that line out of a block scalar (Helm rewrites every document with kyaml).
     if (o.source !== undefined && !endsInBlankLine(o.source))
-      text = annotated ? deannotateText(o.source, file) : o.source.replace(/\n$/, '');
+      text = k?.plain ?? (annotated ? deannotateText(o.source, file) : o.source.replace(/\n$/, ''));
     text ??= deannotateParsed(o);
     files[file] = files[file] === undefined ? text : `${files[file]}\n---\n${text}`;
   });
