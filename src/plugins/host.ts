@@ -9,7 +9,7 @@
  * V8, can take the operator down; the cost is one compile of each module per worker.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,8 +155,7 @@ export class WasmHost {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' }, // no credentials
     });
-    // tmpfs where there is one: message files never touch a disk.
-    this.#dir ??= mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'capstan-wasm-'));
+    this.#dir ??= mkdtempSync(join(messageDirRoot(), 'capstan-wasm-'));
     const n = this.#nextSlot++;
     const slot: Slot = {
       child,
@@ -279,6 +278,20 @@ export class WasmHost {
     }
     slot.child.send(job);
   }
+}
+
+/**
+ * messageDirRoot is where message files go: /dev/shm (tmpfs: they never touch a disk) when it
+ * has room for large releases (a container's default is only 64 MiB), else the temp directory.
+ */
+function messageDirRoot(): string {
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= 256 * 1024 * 1024) return '/dev/shm';
+  } catch {
+    // no /dev/shm
+  }
+  return tmpdir();
 }
 
 /** readOutput reads and decodes the output message a worker wrote. */

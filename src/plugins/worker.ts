@@ -38,8 +38,9 @@ export interface WorkerJob {
   entry: string;
   /**
    * input is the file holding the input message (JSON, written by the host) and its length; the
-   * worker reads it straight into the call's input. Messages travel through files in a private
-   * tmpfs directory: a 500 KB release through the IPC channel costs ten times as much.
+   * worker reads it straight into the call's input. Messages travel through files in the host's
+   * private directory (tmpfs when it has room, see host.ts): a 500 KB release through the IPC
+   * channel costs ten times as much.
    */
   input: { file: string; length: number };
   /** outputFile is where the worker writes the output message's bytes. */
