@@ -7,13 +7,20 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { byteLength, goFunc, type FuncMap, type Value } from '../../value.js';
 import { DateArgError, dateFuncs, formatDuration, parseDuration, DurationError, toDate, formatTime } from './date.js';
+import { mathFuncs } from './math.js';
 import { CallError, evaluate, loadFixture } from './regex-testkit.js';
 
 // The fixtures were made with helm running in UTC; time.Local is the process zone here as there.
 process.env.TZ = 'UTC';
 
-// len is the template builtin; the shape cases measure formatted dates with it.
-const funcs: FuncMap = { ...dateFuncs, len: goFunc((v: Value) => BigInt(byteLength(String(v))), ['any']) };
+// len and eq stand in for the template builtins (the shape cases measure formatted dates with len,
+// and compare a date with now using eq); int64 is sprig's.
+const funcs: FuncMap = {
+  ...dateFuncs,
+  len: goFunc((v: Value) => BigInt(byteLength(String(v))), ['any']),
+  eq: goFunc((a: Value, b: Value) => a === b, ['string', 'string']),
+  int64: mathFuncs.int64!,
+};
 
 describe('sprig date against helm (sprig-date.json, sprig-date-random.json)', () => {
   const cases = [
