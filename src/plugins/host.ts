@@ -26,14 +26,14 @@ export interface WasmHostOptions {
 /** CallRequest is one call: the memory-limited module (by key and bytes) and its inputs. */
 export type CallRequest = Omit<WorkerJob, 'id' | 'wasm' | 'input' | 'outputFile'> & {
   wasm: Uint8Array;
-  /** message is the input message; the host sends it as JSON. */
-  message: unknown;
+  /** input is the input message's bytes (JSON). */
+  input: Uint8Array;
 };
 
-/** CallOutcome is a worker's answer with the output message read and decoded. */
+/** CallOutcome is a worker's answer with the output message's bytes read. */
 export type CallOutcome = Omit<WorkerOutcome, 'outputLength'> & {
-  /** output is the output message, decoded from JSON (null: none was set, or see outputError). */
-  output: unknown;
+  /** output is the output message's bytes (null: none was set, or see outputError). */
+  output: Buffer | null;
 };
 
 /** CallResult is a worker's outcome, or the host's verdict when the worker did not answer. */
@@ -257,10 +257,8 @@ export class WasmHost {
       }
     };
     slot.settle = settle;
-    const { wasm, message, ...rest } = w.req;
-    let input: Buffer;
+    const { wasm, input, ...rest } = w.req;
     try {
-      input = Buffer.from(JSON.stringify(message) ?? 'null', 'utf8');
       writeFileSync(slot.inFile, input);
     } catch (err) {
       settle({ verdict: 'crashed', message: `writing the input message: ${(err as Error).message}`, stderr: '' });
@@ -294,22 +292,16 @@ function messageDirRoot(): string {
   return tmpdir();
 }
 
-/** readOutput reads and decodes the output message a worker wrote. */
+/** readOutput reads the output message a worker wrote. */
 function readOutput(slot: Slot, msg: WorkerOutcome): CallOutcome {
   const { outputLength, ...rest } = msg;
   if (outputLength < 0) return { ...rest, output: null };
-  let text: string;
   try {
     const bytes = readFileSync(slot.outFile);
     if (bytes.length !== outputLength) throw new Error(`${bytes.length} bytes, expected ${outputLength}`);
-    text = bytes.toString('utf8');
+    return { ...rest, output: bytes };
   } catch (err) {
     return { ...rest, output: null, outputError: `reading the output message: ${(err as Error).message}` };
-  }
-  try {
-    return { ...rest, output: JSON.parse(text) };
-  } catch (err) {
-    return { ...rest, output: null, outputError: `output message is not JSON: ${(err as Error).message}` };
   }
 }
 

@@ -41,8 +41,13 @@ export interface InvokeOptions {
 }
 
 /** InvokeResult is a successful call: the decoded output message and what the plugin printed. */
-export interface InvokeResult {
+export interface InvokeResult extends RawInvokeResult {
   output: unknown;
+}
+
+/** RawInvokeResult is a successful call with its output message as bytes (JSON, not yet decoded). */
+export interface RawInvokeResult {
+  outputJson: Buffer;
   stdio: string;
   logs: string[];
   /** memoryPages is the plugin's linear memory size when it returned. */
@@ -70,6 +75,34 @@ function tail(s: string, n = 2000): string {
  * output message. It is the shared core of runPostRenderer and the conformance tests.
  */
 export async function invokePlugin(plugin: Plugin, message: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  const res = await invokePluginJson(plugin, Buffer.from(JSON.stringify(message) ?? 'null', 'utf8'), opts);
+  return { ...res, output: decodeOutput(plugin, res, opts) };
+}
+
+/** decodeOutput decodes a call's output message, failing as the call does (reason `output`). */
+export function decodeOutput(plugin: Plugin, res: RawInvokeResult, opts: Pick<InvokeOptions, 'step'> = {}): unknown {
+  try {
+    return JSON.parse(res.outputJson.toString('utf8'));
+  } catch (err) {
+    throw new PluginRunError(
+      opts.step ?? 'plugin',
+      identity(plugin),
+      'output',
+      `output message is not JSON: ${(err as Error).message}`,
+      { stderr: res.stdio, logs: res.logs },
+    );
+  }
+}
+
+/**
+ * invokePluginJson is invokePlugin with the input message already encoded as JSON, returning the
+ * output message's bytes undecoded (a caller may recognise them without parsing).
+ */
+export async function invokePluginJson(
+  plugin: Plugin,
+  input: Uint8Array,
+  opts: InvokeOptions = {},
+): Promise<RawInvokeResult> {
   const rc = plugin.metadata.runtimeConfig;
   const step = opts.step ?? 'plugin';
   const id = identity(plugin);
@@ -114,7 +147,7 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
         moduleKey: `${plugin.wasmDigest}/${maxPages}`,
         wasm,
         entry: rc.entryFuncName,
-        message,
+        input,
         config: { ...rc.config, ...opts.config },
         allowedPaths,
         hostMemoryBytes: maxPages * WASM_PAGE_BYTES,
@@ -193,11 +226,10 @@ export async function invokePlugin(plugin: Plugin, message: unknown, opts: Invok
       }
       break;
   }
-  // The worker decoded the message (JSON encoding and decoding happen there, off this thread).
   if (result.outputError !== undefined) throw fail('output', result.outputError, extra);
   if (result.output === null) throw fail('output', 'plugin returned status 0 but no output message', extra);
   return {
-    output: result.output,
+    outputJson: result.output,
     stdio: result.stdio,
     logs: result.logs,
     memoryPages: result.memoryPages,

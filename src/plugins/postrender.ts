@@ -8,7 +8,7 @@
  */
 import { marshalYaml } from '../gotemplate/funcs/helm/goyaml.js';
 import { ManifestError, PluginRunError, PostRenderError } from './errors.js';
-import { identity, invokePlugin, type InvokeOptions } from './invoke.js';
+import { decodeOutput, identity, invokePluginJson, type InvokeOptions } from './invoke.js';
 import type { Plugin } from './loader.js';
 import {
   diffObjects,
@@ -21,6 +21,9 @@ import {
 } from './manifests.js';
 import { POSTRENDERER_V1 } from './metadata.js';
 import { applyPatches, type Patch } from './patches.js';
+
+/** MANIFESTS_PREFIX starts a postrenderer/v1 message as JSON.stringify writes it. */
+const MANIFESTS_PREFIX = Buffer.from('{"manifests":', 'utf8');
 
 /** PostRendererOptions are the limits and inputs of one WebAssembly post-renderer call. */
 export interface PostRendererOptions extends Omit<InvokeOptions, 'step'> {
@@ -126,9 +129,23 @@ async function runWasm(
       `plugin type is ${plugin.metadata.type}, not ${POSTRENDERER_V1}`,
     );
   }
-  const res = await invokePlugin(plugin, { manifests: text, extraArgs: opts.extraArgs ?? [] }, { ...opts, step });
+  // The message is written here rather than by invokePlugin so that output which is this
+  // message's manifests field, byte for byte, is recognised without decoding it.
+  const manifestsJson = Buffer.from(JSON.stringify(text), 'utf8');
+  const input = Buffer.concat([
+    MANIFESTS_PREFIX,
+    manifestsJson,
+    Buffer.from(`,"extraArgs":${JSON.stringify(opts.extraArgs ?? [])}}`, 'utf8'),
+  ]);
+  const res = await invokePluginJson(plugin, input, { ...opts, step });
   const extra = { stderr: res.stdio, logs: res.logs };
-  const msg = res.output;
+  const out = res.outputJson;
+  const unchanged =
+    out.length === MANIFESTS_PREFIX.length + manifestsJson.length + 1 &&
+    out[out.length - 1] === 0x7d && // }
+    out.subarray(0, MANIFESTS_PREFIX.length).equals(MANIFESTS_PREFIX) &&
+    out.subarray(MANIFESTS_PREFIX.length, out.length - 1).equals(manifestsJson);
+  const msg = unchanged ? { manifests: text } : decodeOutput(plugin, res, { step });
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
     throw fail('output message must be a JSON object', extra);
   const manifests = (msg as { manifests?: unknown }).manifests;

@@ -108,8 +108,10 @@ function splitDocuments(content: string): string[] {
 const ANNOTATION_LINE = `${FILENAME_ANNOTATION}: `;
 const blankOrComment = (l: string) => /^[ \t]*(?:#.*)?$/.test(l);
 const indentOf = (l: string) => l.length - l.trimStart().length;
-/** TOP_LEVEL_LINE finds the lines that start at column 0 with content (not comments). */
-const TOP_LEVEL_LINE = /^[^ \t\n#].*$/gm;
+/** TOP_LEVEL_START finds the start of each line with content (not a comment) at column 0. */
+const TOP_LEVEL_START = /^[^ \t\n#]/gm;
+/** hasOtherLineBreaks: line breaks other than \n (documents with them are rewritten, not edited). */
+const hasOtherLineBreaks = (s: string) => s.includes('\r') || s.includes('\u2028') || s.includes('\u2029');
 /** KEY_LINE is a block mapping entry with a plain or quoted single-line key. */
 const KEY_LINE = /^(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t]|$)/;
 
@@ -120,44 +122,69 @@ const KEY_LINE = /^(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t]|$)
  * was empty: that is removed too).
  */
 function annotateText(doc: string, file: string): { text: string; exact: boolean } | undefined {
-  // Every top-level line must be a plain `key:` (no top-level sequence, no multi-line scalar
-  // continued at column 0), with exactly one `metadata:` in block style.
+  if (hasOtherLineBreaks(doc)) return undefined;
+  // Every top-level line (one that starts at column 0 with content, not a comment) must be a
+  // plain `key:` (no top-level sequence, no multi-line scalar continued at column 0), with
+  // exactly one `metadata:` in block style.
   let metaAt = -1;
   let metaEnd = doc.length;
-  for (const m of doc.matchAll(TOP_LEVEL_LINE)) {
-    const l = m[0];
-    if (metaAt >= 0 && metaEnd === doc.length) metaEnd = m.index;
+  TOP_LEVEL_START.lastIndex = 0;
+  for (let m = TOP_LEVEL_START.exec(doc); m !== null; m = TOP_LEVEL_START.exec(doc)) {
+    const at = m.index;
+    const eol = lineEnd(doc, at);
+    if (metaAt >= 0 && metaEnd === doc.length) metaEnd = at;
+    const l = doc.slice(at, eol);
     if (!KEY_LINE.test(l)) return undefined;
     if (l.startsWith('metadata:')) {
       if (metaAt >= 0 || !/^metadata:[ \t]*(?:#.*)?$/.test(l)) return undefined;
-      metaAt = m.index + l.length + 1;
+      metaAt = eol + 1;
     }
+    TOP_LEVEL_START.lastIndex = eol;
   }
   if (metaAt < 0 || metaAt > doc.length) return undefined;
-  // Only the metadata block is split into lines.
+  // Only the metadata block is split into lines. Its entries (lines with content, not comments)
+  // must all be indented at least as far as the first, those at that indent plain keys, and no
+  // entry may be indented with a tab.
   const lines = doc.slice(metaAt, metaEnd).split('\n');
-  const body = lines.filter((l) => !blankOrComment(l));
-  if (body.length === 0 || body.some((l) => /^ *\t/.test(l))) return undefined;
-  const n = indentOf(body[0]!);
-  if (n === 0 || body.some((l) => indentOf(l) < n || (indentOf(l) === n && !KEY_LINE.test(l.slice(n)))))
-    return undefined;
-  const value = JSON.stringify(file);
-  const join = (ls: string[]) => doc.slice(0, metaAt) + ls.join('\n') + doc.slice(metaEnd);
+  const indents = new Array<number>(lines.length); // -1: blank or comment
+  let n = -1;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (blankOrComment(l) || indentOf(l) !== n || !/^ *annotations:/.test(l)) continue;
+    let k = 0;
+    while (l.charCodeAt(k) === 0x20) k++;
+    let j = k;
+    while (l.charCodeAt(j) === 0x20 || l.charCodeAt(j) === 0x09) j++;
+    if (j === l.length || l.charCodeAt(j) === 0x23 /* # */) {
+      indents[i] = -1;
+      continue;
+    }
+    if (l.charCodeAt(k) === 0x09) return undefined;
+    const indent = /\s/.test(l[k]!) ? indentOf(l) : k; // other white space counts as indentation
+    indents[i] = indent;
+    if (n < 0) n = indent;
+    if (n === 0 || indent < n || (indent === n && !KEY_LINE.test(l.slice(n)))) return undefined;
+  }
+  if (n < 0) return undefined;
+  const value = JSON.stringify(file);
+  const joined = (ls: string[]) => doc.slice(0, metaAt) + ls.join('\n') + doc.slice(metaEnd);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (indents[i] !== n || !/^ *annotations:/.test(l)) continue;
     if (!/^ *annotations:[ \t]*(?:#.*)?$/.test(l)) return undefined; // flow style, null…
     let next = i + 1;
-    while (next < lines.length && blankOrComment(lines[next]!)) next++;
+    while (next < lines.length && indents[next] === -1) next++;
     // `annotations:` may be empty
-    const empty = next >= lines.length || indentOf(lines[next]!) <= n;
-    const m = empty ? n + 2 : indentOf(lines[next]!);
-    if (lines.slice(i + 1).some((x) => x.trimStart().startsWith(FILENAME_ANNOTATION))) return undefined;
+    const empty = next >= lines.length || indents[next]! <= n;
+    const m = empty ? n + 2 : indents[next]!;
+    for (let k = i + 1; k < lines.length; k++) {
+      const x = lines[k]!;
+      if (x.includes(FILENAME_ANNOTATION) && x.trimStart().startsWith(FILENAME_ANNOTATION)) return undefined;
+    }
     lines.splice(i + 1, 0, `${' '.repeat(m)}${ANNOTATION_LINE}${value}`);
-    return { text: join(lines), exact: !empty };
+    return { text: joined(lines), exact: !empty };
   }
   lines.unshift(`${' '.repeat(n)}annotations:`, `${' '.repeat(n + 2)}${ANNOTATION_LINE}${value}`);
-  return { text: join(lines), exact: true };
+  return { text: joined(lines), exact: true };
 }
 
 /** annotateParsed rewrites a document with the annotation set; undefined for an empty document. */
