@@ -65,11 +65,30 @@ export function serializeObjects(objects: ManifestObject[]): string {
 }
 
 function readInput(text: string, what: string): ManifestObject[] {
+  return splitInput(() => readManifests(text), what);
+}
+
+function splitInput(split: () => ManifestObject[], what: string): ManifestObject[] {
   try {
-    return readManifests(text);
+    return split();
   } catch (err) {
     throw inputError(err, what);
   }
+}
+
+/** lazyInput reads the input's documents on first use; a failure throws InputUnreadable. */
+function lazyInput(text: string, what: string, split?: () => ManifestObject[]): () => ManifestObject[] {
+  let objects: ManifestObject[] | undefined;
+  return () => {
+    if (objects === undefined) {
+      try {
+        objects = split ? splitInput(split, what) : readInput(text, what);
+      } catch (err) {
+        throw new InputUnreadable(err);
+      }
+    }
+    return objects;
+  };
 }
 
 function inputError(err: unknown, what: string): unknown {
@@ -106,13 +125,14 @@ function identityChanges(
 }
 
 /**
- * runWasm runs one plugin call on `text`, whose documents are `before`. The output is split into
- * documents; those the plugin changed or added are read and validated, those it returned as they
- * were are not read again.
+ * runWasm runs one plugin call on `text`, whose documents `before` lists (called once the plugin
+ * is running, so that splitting the input overlaps with it; it throws InputUnreadable). The
+ * output is split into documents; those the plugin changed or added are read and validated, those
+ * it returned as they were are not read again.
  */
 async function runWasm(
   plugin: Plugin,
-  before: ManifestObject[],
+  beforeOf: () => ManifestObject[],
   text: string,
   opts: PostRendererOptions,
   inputWhat: string,
@@ -137,7 +157,15 @@ async function runWasm(
     manifestsJson,
     Buffer.from(`,"extraArgs":${JSON.stringify(opts.extraArgs ?? [])}}`, 'utf8'),
   ]);
-  const res = await invokePluginJson(plugin, input, { ...opts, step });
+  const call = invokePluginJson(plugin, input, { ...opts, step });
+  let before: ManifestObject[];
+  try {
+    before = beforeOf();
+  } catch (err) {
+    call.catch(() => undefined); // the input's error is the one to report
+    throw err;
+  }
+  const res = await call;
   const extra = { stderr: res.stdio, logs: res.logs };
   const out = res.outputJson;
   const unchanged =
@@ -189,7 +217,7 @@ export async function runPostRenderer(
   opts: PostRendererOptions = {},
 ): Promise<PostRenderResult> {
   try {
-    const input = readInput(manifests, 'post-renderer input');
+    const input = lazyInput(manifests, 'post-renderer input');
     const { objects: _objects, ...result } = await runWasm(plugin, input, manifests, opts, 'post-renderer input');
     return result;
   } catch (err) {
@@ -215,6 +243,11 @@ export interface PipelineOptions {
   defaultNamespace?: string;
   scope?: ScopeResolver;
   host?: InvokeOptions['host'];
+  /**
+   * documents returns the input's documents as readManifests splits them, for a caller that keeps
+   * them too; it is called once the first plugin is running, and at most once.
+   */
+  documents?: () => ManifestObject[];
 }
 
 /** StepResult reports one pipeline step. */
@@ -261,15 +294,17 @@ export async function postRender(
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
   // Documents are read when a step needs them (see runWasm); what passes through untouched is not.
-  const original = readInput(manifests, 'post-render input');
-  let objects = original;
+  // The input is split into documents while the first plugin runs.
+  const original = lazyInput(manifests, 'post-render input', opts.documents);
+  let objects: ManifestObject[] | undefined; // undefined: the input's, not yet split
+  const current = () => objects ?? original();
   let text = manifests;
   const steps: StepResult[] = [];
   for (const [i, r] of renderers.entries()) {
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const out = await runWasm(plugin, objects, text, { ...callOpts, ...opts }, 'post-render input');
+        const out = await runWasm(plugin, current, text, { ...callOpts, ...opts }, 'post-render input');
         steps.push({
           kind: 'wasm',
           name: `${plugin.metadata.name} ${plugin.metadata.version}`,
@@ -284,7 +319,7 @@ export async function postRender(
         const started = performance.now();
         let res;
         try {
-          res = applyPatches(objects, r.patches, opts.defaultNamespace);
+          res = applyPatches(current(), r.patches, opts.defaultNamespace);
         } catch (err) {
           // A patch reads every document: one that is not an object is the input's fault.
           if (err instanceof ManifestError) throw new InputUnreadable(inputError(err, 'post-render input'));
@@ -293,7 +328,7 @@ export async function postRender(
         steps.push({
           kind: 'patches',
           name: 'patches',
-          changes: identityChanges(objects, res.objects, opts, 'post-render input').changes,
+          changes: identityChanges(current(), res.objects, opts, 'post-render input').changes,
           stdio: '',
           logs: [],
           durationMs: performance.now() - started,
@@ -310,10 +345,13 @@ export async function postRender(
     }
   }
   let changes: ObjectChange[];
+  let input: ManifestObject[];
   try {
-    changes = objects === original ? [] : identityChanges(original, objects, opts, 'post-render input').changes;
+    input = original();
+    objects ??= input;
+    changes = objects === input ? [] : identityChanges(input, objects, opts, 'post-render input').changes;
   } catch (err) {
     throw err instanceof InputUnreadable ? err.error : err;
   }
-  return { manifests: text, input: original, objects, changes, steps };
+  return { manifests: text, input, objects, changes, steps };
 }

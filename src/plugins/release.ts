@@ -3,11 +3,11 @@
  * `annotateAndMerge` / `splitAndDeannotate`): the rendered template files go through as one
  * annotated stream and come back split into files and sorted into manifests and hooks.
  */
-import { sortManifests } from '../chart/manifests.js';
+import { sortManifests, type SortedManifests } from '../chart/manifests.js';
 import type { RenderedRelease } from '../chart/render.js';
 import { marshalYaml, parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
 import type { WasmHost } from './host.js';
-import type { ManifestObject, ObjectChange } from './manifests.js';
+import { readManifests, type ManifestObject, type ObjectChange } from './manifests.js';
 import { postRender, type PostRenderer } from './postrender.js';
 
 /** FILENAME_ANNOTATION carries a document's template path through post-renderers (as Helm 4 names it). */
@@ -37,18 +37,38 @@ export async function postRenderRelease(
       files[m.name] = files[m.name] ? `${files[m.name]}\n---\n${m.content}` : m.content;
   }
   const docs = annotateDocuments(files);
-  const out = await postRender(docs.map((d) => `---\n${d.text}\n`).join(''), renderers, {
+  const stream = docs.map((d) => `---\n${d.text}\n`).join('');
+  let input: ManifestObject[] | undefined;
+  const running = postRender(stream, renderers, {
     defaultNamespace: opts.namespace,
     host: opts.host,
+    documents: () => (input = readManifests(stream)),
   });
   // A document that comes back as it went out (the input's own object) needs no reading to
   // know its file, nor (mostly) to remove the annotation. The input stream has one document per
   // annotated one, in order.
   const known = new Map<ManifestObject, AnnotatedDocument>();
-  if (out.input.length === docs.length) out.input.forEach((o, i) => known.set(o, docs[i]!));
-  let sorted;
+  const regroup = (objects: ManifestObject[]) => sortManifests(splitAndDeannotate(objects, (o) => known.get(o)));
+  // While the plugins run (the input is split by now): the release as it is if they return every
+  // document unchanged, which many post-renderers do for many releases. (Patch steps make new
+  // objects, and run before this line.)
+  let unchanged: { sorted: SortedManifests } | { error: unknown } | undefined;
+  if (input !== undefined && renderers.every((r) => 'wasm' in r)) {
+    if (input.length === docs.length) input.forEach((o, i) => known.set(o, docs[i]!));
+    try {
+      unchanged = { sorted: regroup(input) };
+    } catch (error) {
+      unchanged = { error };
+    }
+  }
+  const out = await running;
+  if (known.size === 0 && out.input.length === docs.length) out.input.forEach((o, i) => known.set(o, docs[i]!));
+  let sorted: SortedManifests;
   try {
-    sorted = sortManifests(splitAndDeannotate(out.objects, (o) => known.get(o)));
+    if (unchanged !== undefined && out.objects === input) {
+      if ('error' in unchanged) throw unchanged.error;
+      sorted = unchanged.sorted;
+    } else sorted = regroup(out.objects);
   } catch (e) {
     throw new Error(`reading the post-rendered manifests: ${(e as Error).message}`, { cause: e });
   }
