@@ -5,6 +5,7 @@
  */
 import { isMap, type Value } from '../gotemplate/value.js';
 import { scalarText } from './loader.js';
+import { TextCache } from './textcache.js';
 import { parseYaml } from './yaml.js';
 
 /** INSTALL_ORDER is releaseutil.InstallOrder: kinds in the order Helm installs them. */
@@ -234,31 +235,17 @@ export function sortByKind<T>(items: T[], kindOf: (t: T) => string, order: reado
 }
 
 /**
- * HEAD_CACHE memoizes document heads by text: a full YAML parse of every document is most of the
+ * headCache memoizes document heads by text: a full YAML parse of every document is most of the
  * cost of sorting, and re-renders (the controller's steady state) produce the same documents.
- * Errors are not cached (their message names the template path). Bounded, oldest dropped first.
+ * Errors are not cached (their message names the template path). Texts held: ~16 M characters.
  */
-const HEAD_CACHE_MAX_ENTRIES = 4096;
-/** HEAD_CACHE_MAX_CHARS bounds the memory the cached document texts hold (~32 MiB of UTF-16). */
-const HEAD_CACHE_MAX_CHARS = 16 * 1024 * 1024;
-const headCache = new Map<string, SimpleHead>();
-let headCacheChars = 0;
+const headCache = new TextCache<SimpleHead>(4096, 16 * 1024 * 1024);
 
 function readHead(doc: string, path: string): SimpleHead {
   const hit = headCache.get(doc);
   if (hit) return hit;
   const head = parseHead(doc, path);
-  if (doc.length > HEAD_CACHE_MAX_CHARS / 16) return head;
-  while (
-    headCache.size > 0 &&
-    (headCache.size >= HEAD_CACHE_MAX_ENTRIES || headCacheChars + doc.length > HEAD_CACHE_MAX_CHARS)
-  ) {
-    const oldest = headCache.keys().next().value!;
-    headCache.delete(oldest);
-    headCacheChars -= oldest.length;
-  }
   headCache.set(doc, head);
-  headCacheChars += doc.length;
   return head;
 }
 

@@ -151,12 +151,15 @@ async function runWasm(
   }
   // The message is written here rather than by invokePlugin so that output which is this
   // message's manifests field, byte for byte, is recognised without decoding it.
-  const manifestsJson = Buffer.from(JSON.stringify(text), 'utf8');
-  const input = Buffer.concat([
-    MANIFESTS_PREFIX,
-    manifestsJson,
-    Buffer.from(`,"extraArgs":${JSON.stringify(opts.extraArgs ?? [])}}`, 'utf8'),
-  ]);
+  const json = JSON.stringify(text);
+  const rest = `,"extraArgs":${JSON.stringify(opts.extraArgs ?? [])}}`;
+  const p = MANIFESTS_PREFIX.length;
+  const n = Buffer.byteLength(json, 'utf8');
+  const input = Buffer.allocUnsafe(p + n + Buffer.byteLength(rest, 'utf8')); // every byte is written below
+  MANIFESTS_PREFIX.copy(input, 0);
+  input.write(json, p, 'utf8');
+  input.write(rest, p + n, 'utf8');
+  const manifestsJson = input.subarray(p, p + n);
   const call = invokePluginJson(plugin, input, { ...opts, step });
   let before: ManifestObject[];
   try {

@@ -4,6 +4,7 @@
  * annotated stream and come back split into files and sorted into manifests and hooks.
  */
 import { sortManifests, type SortedManifests } from '../chart/manifests.js';
+import { TextCache } from '../chart/textcache.js';
 import type { RenderedRelease } from '../chart/render.js';
 import { marshalYaml, parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
 import type { WasmHost } from './host.js';
@@ -94,6 +95,15 @@ export interface AnnotatedDocument {
   plain?: string;
 }
 
+/**
+ * annotationCache memoizes annotating a document (text undefined: an empty document): the
+ * controller post-renders the same documents on every reconcile. Texts held: ~8 M characters.
+ */
+const annotationCache = new TextCache<{ file: string; text: string | undefined; exact: boolean }>(
+  4096,
+  8 * 1024 * 1024,
+);
+
 /** annotateDocuments lists the documents annotateAndMerge joins. */
 export function annotateDocuments(files: Record<string, string>): AnnotatedDocument[] {
   const out: AnnotatedDocument[] = [];
@@ -101,12 +111,13 @@ export function annotateDocuments(files: Record<string, string>): AnnotatedDocum
     const content = files[name]!;
     if (name.slice(name.lastIndexOf('/') + 1).startsWith('_') || content.trim() === '') continue;
     for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
-      const line = annotateText(doc, name);
-      if (line) out.push({ file: name, text: line.text, plain: line.exact ? doc : undefined });
-      else {
-        const annotated = annotateParsed(doc, name);
-        if (annotated !== undefined) out.push({ file: name, text: annotated });
+      let a = annotationCache.get(doc);
+      if (a?.file !== name) {
+        const line = annotateText(doc, name);
+        a = line ? { file: name, ...line } : { file: name, text: annotateParsed(doc, name), exact: false };
+        annotationCache.set(doc, a);
       }
+      if (a.text !== undefined) out.push({ file: name, text: a.text, plain: a.exact ? doc : undefined });
     }
   }
   return out;
