@@ -136,6 +136,7 @@ async function runWasm(
   text: string,
   opts: PostRendererOptions,
   inputWhat: string,
+  textJson?: string,
 ): Promise<StepOutput> {
   const step = 'post-renderer';
   const started = performance.now();
@@ -151,7 +152,7 @@ async function runWasm(
   }
   // The message is written here rather than by invokePlugin so that output which is this
   // message's manifests field, byte for byte, is recognised without decoding it.
-  const json = JSON.stringify(text);
+  const json = textJson ?? JSON.stringify(text);
   const rest = `,"extraArgs":${JSON.stringify(opts.extraArgs ?? [])}}`;
   const p = MANIFESTS_PREFIX.length;
   const n = Buffer.byteLength(json, 'utf8');
@@ -253,6 +254,8 @@ export interface PipelineOptions {
    * them too; it is called once the first plugin is running, and at most once.
    */
   documents?: () => ManifestObject[];
+  /** manifestsJson is JSON.stringify(manifests), for a caller that has it (a large stream costs ms to encode). */
+  manifestsJson?: string;
 }
 
 /** StepResult reports one pipeline step. */
@@ -309,7 +312,14 @@ export async function postRender(
     try {
       if ('wasm' in r) {
         const { plugin, ...callOpts } = r.wasm;
-        const out = await runWasm(plugin, current, text, { ...callOpts, ...opts }, 'post-render input');
+        const out = await runWasm(
+          plugin,
+          current,
+          text,
+          { ...callOpts, ...opts },
+          'post-render input',
+          text === manifests ? opts.manifestsJson : undefined,
+        );
         steps.push({
           kind: 'wasm',
           name: `${plugin.metadata.name} ${plugin.metadata.version}`,

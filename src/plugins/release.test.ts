@@ -9,7 +9,13 @@ import { test } from 'node:test';
 import { splitManifests } from '../chart/manifests.js';
 import { parseYamlDocuments } from '../chart/yaml.js';
 import { parseManifests } from './manifests.js';
-import { annotateAndMerge, annotateDocuments, FILENAME_ANNOTATION, splitAndDeannotate } from './release.js';
+import {
+  annotateAndMerge,
+  annotateDocuments,
+  annotateFiles,
+  FILENAME_ANNOTATION,
+  splitAndDeannotate,
+} from './release.js';
 
 const files = {
   'web/templates/svc.yaml':
@@ -114,7 +120,7 @@ test('a rendered document that is not YAML is an error naming its file', () => {
   );
 });
 
-test('what annotateDocuments knows of a document is what splitAndDeannotate makes of it', async () => {
+test('what annotateDocuments knows of a document is what splitAndDeannotate makes of it; the stream and its JSON agree', async () => {
   const { readdirSync, readFileSync, existsSync } = await import('node:fs');
   const corpus = new URL('../../../shared/charts/', import.meta.url).pathname;
   // Tricky layouts of our own, then every golden `helm template` output of the shared corpus,
@@ -144,6 +150,13 @@ test('what annotateDocuments knows of a document is what splitAndDeannotate make
   let withPlain = 0;
   for (const set of sets) {
     const docs = annotateDocuments(set);
+    // Twice: the second time from the cache, which must give the same.
+    for (let i = 0; i < 2; i++) {
+      const all = annotateFiles(set);
+      assert.deepEqual(all.docs, docs);
+      assert.equal(all.stream, docs.map((d) => `---\n${d.text}\n`).join(''));
+      assert.equal(all.json, JSON.stringify(all.stream));
+    }
     const objs = parseManifests(docs.map((d) => `---\n${d.text}\n`).join(''));
     assert.equal(objs.length, docs.length);
     const byObject = new Map(objs.map((o, i) => [o, docs[i]!]));

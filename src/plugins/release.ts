@@ -37,12 +37,12 @@ export async function postRenderRelease(
     for (const m of rendered.manifests)
       files[m.name] = files[m.name] ? `${files[m.name]}\n---\n${m.content}` : m.content;
   }
-  const docs = annotateDocuments(files);
-  const stream = docs.map((d) => `---\n${d.text}\n`).join('');
+  const { docs, stream, json } = annotateFiles(files);
   let input: ManifestObject[] | undefined;
   const running = postRender(stream, renderers, {
     defaultNamespace: opts.namespace,
     host: opts.host,
+    manifestsJson: json,
     documents: () => (input = readManifests(stream)),
   });
   // A document that comes back as it went out (the input's own object) needs no reading to
@@ -81,9 +81,7 @@ export async function postRenderRelease(
 
 /** annotateAndMerge is Helm's: every document of every file (sorted by name; partials and empty files skipped), annotated with its file. */
 export function annotateAndMerge(files: Record<string, string>): string {
-  return annotateDocuments(files)
-    .map((d) => `---\n${d.text}\n`)
-    .join('');
+  return annotateFiles(files).stream;
 }
 
 /** AnnotatedDocument is one document annotateAndMerge joins. */
@@ -95,32 +93,63 @@ export interface AnnotatedDocument {
   plain?: string;
 }
 
-/**
- * annotationCache memoizes annotating a document (text undefined: an empty document): the
- * controller post-renders the same documents on every reconcile. Texts held: ~8 M characters.
- */
-const annotationCache = new TextCache<{ file: string; text: string | undefined; exact: boolean }>(
-  4096,
-  8 * 1024 * 1024,
-);
-
 /** annotateDocuments lists the documents annotateAndMerge joins. */
 export function annotateDocuments(files: Record<string, string>): AnnotatedDocument[] {
-  const out: AnnotatedDocument[] = [];
+  return annotateFiles(files).docs;
+}
+
+/** AnnotatedFile is one file's part of annotateAndMerge's stream. */
+interface AnnotatedFile {
+  file: string;
+  docs: AnnotatedDocument[];
+  stream: string;
+  /** json is `stream` as a JSON string, without the quotes. */
+  json: string;
+}
+
+/**
+ * annotationCache memoizes annotating a file by its content: the controller post-renders the
+ * same files on every reconcile. File texts held: ~8 M characters.
+ */
+const annotationCache = new TextCache<AnnotatedFile>(4096, 8 * 1024 * 1024);
+
+/** annotateFiles is annotateAndMerge with the documents it joined and the stream as a JSON string. */
+export function annotateFiles(files: Record<string, string>): {
+  docs: AnnotatedDocument[];
+  stream: string;
+  json: string;
+} {
+  const parts: AnnotatedFile[] = [];
   for (const name of Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const content = files[name]!;
     if (name.slice(name.lastIndexOf('/') + 1).startsWith('_') || content.trim() === '') continue;
-    for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
-      let a = annotationCache.get(doc);
-      if (a?.file !== name) {
-        const line = annotateText(doc, name);
-        a = line ? { file: name, ...line } : { file: name, text: annotateParsed(doc, name), exact: false };
-        annotationCache.set(doc, a);
-      }
-      if (a.text !== undefined) out.push({ file: name, text: a.text, plain: a.exact ? doc : undefined });
+    let part = annotationCache.get(content);
+    if (part?.file !== name) {
+      part = annotateFile(name, content);
+      annotationCache.set(content, part);
+    }
+    parts.push(part);
+  }
+  // Each part ends with a line break, so the JSON of the whole is the parts' JSON joined.
+  return {
+    docs: parts.flatMap((p) => p.docs),
+    stream: parts.map((p) => p.stream).join(''),
+    json: `"${parts.map((p) => p.json).join('')}"`,
+  };
+}
+
+function annotateFile(name: string, content: string): AnnotatedFile {
+  const docs: AnnotatedDocument[] = [];
+  for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
+    const line = annotateText(doc, name);
+    if (line) docs.push({ file: name, text: line.text, plain: line.exact ? doc : undefined });
+    else {
+      const text = annotateParsed(doc, name);
+      if (text !== undefined) docs.push({ file: name, text });
     }
   }
-  return out;
+  const stream = docs.map((d) => `---\n${d.text}\n`).join('');
+  return { file: name, docs, stream, json: JSON.stringify(stream).slice(1, -1) };
 }
 
 /**
