@@ -168,3 +168,19 @@ test('what annotateDocuments knows of a document is what splitAndDeannotate make
   }
   assert.ok(withPlain > 100, `only ${withPlain} documents had a known plain text`);
 });
+
+test('a document with CR line breaks is rewritten with the annotation, and comes back as the same object', () => {
+  const doc = 'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: "1"\r\n';
+  const merged = annotateAndMerge({ 'x/templates/crlf.yaml': doc });
+  assert.ok(!merged.includes('\r'), JSON.stringify(merged));
+  assert.deepEqual(objects(merged), [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'crlf', annotations: { [FILENAME_ANNOTATION]: 'x/templates/crlf.yaml' } },
+      data: { a: '1' },
+    },
+  ]);
+  const back = splitAndDeannotate(parseManifests(merged));
+  assert.deepEqual(objects(back['x/templates/crlf.yaml']!), objects(doc));
+});
