@@ -233,7 +233,7 @@ async function main(): Promise<void> {
 
     const host = new WasmHost({ maxWorkers: 1 });
     console.log(
-      "| plugin | post-render e2e (median) | overhead vs render (warm; new release: vs a new release's render) | operator busy | instantiate | plugin call (incl. JSON) | message transport |",
+      "| plugin | post-render e2e (median) | overhead vs render (warm; new release: vs a new release's render) | operator busy | instantiate | plugin call | JSON + transport |",
     );
     console.log('|---|---|---|---|---|---|---|');
     for (const name of ['echo', 'noop', 'add-label', 'echo (new release)']) {
