@@ -6,6 +6,9 @@
  */
 export class TextCache<V> {
   readonly #entries = new Map<string, V>();
+  /** #order lists the keys oldest first from #head (a Map's own order is slow to take from the front after many deletes). */
+  #order: string[] = [];
+  #head = 0;
   #chars = 0;
 
   constructor(
@@ -20,8 +23,7 @@ export class TextCache<V> {
 
   set(text: string, value: V): void {
     if (text.length > this.maxChars / 16) return;
-    const had = this.#entries.get(text);
-    if (had !== undefined) {
+    if (this.#entries.has(text)) {
       this.#entries.set(text, value);
       return;
     }
@@ -29,11 +31,16 @@ export class TextCache<V> {
       this.#entries.size > 0 &&
       (this.#entries.size >= this.maxEntries || this.#chars + text.length > this.maxChars)
     ) {
-      const oldest = this.#entries.keys().next().value!;
+      const oldest = this.#order[this.#head++]!;
       this.#entries.delete(oldest);
       this.#chars -= oldest.length;
     }
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
     this.#entries.set(text, value);
+    this.#order.push(text);
     this.#chars += text.length;
   }
 

@@ -103,8 +103,8 @@ interface AnnotatedFile {
   file: string;
   docs: AnnotatedDocument[];
   stream: string;
-  /** json is `stream` as a JSON string, without the quotes. */
-  json: string;
+  /** json is `stream` as a JSON string without the quotes, once the file is seen again. */
+  json?: string;
 }
 
 /**
@@ -127,14 +127,15 @@ export function annotateFiles(files: Record<string, string>): {
     if (part?.file !== name) {
       part = annotateFile(name, content);
       annotationCache.set(content, part);
-    }
+    } else part.json ??= JSON.stringify(part.stream).slice(1, -1); // a file seen again: keep its JSON
     parts.push(part);
   }
+  const stream = parts.map((p) => p.stream).join('');
   // Each part ends with a line break, so the JSON of the whole is the parts' JSON joined.
   return {
     docs: parts.flatMap((p) => p.docs),
-    stream: parts.map((p) => p.stream).join(''),
-    json: `"${parts.map((p) => p.json).join('')}"`,
+    stream,
+    json: parts.every((p) => p.json !== undefined) ? `"${parts.map((p) => p.json).join('')}"` : JSON.stringify(stream),
   };
 }
 
@@ -148,8 +149,7 @@ function annotateFile(name: string, content: string): AnnotatedFile {
       if (text !== undefined) docs.push({ file: name, text });
     }
   }
-  const stream = docs.map((d) => `---\n${d.text}\n`).join('');
-  return { file: name, docs, stream, json: JSON.stringify(stream).slice(1, -1) };
+  return { file: name, docs, stream: docs.map((d) => `---\n${d.text}\n`).join('') };
 }
 
 /**
@@ -219,7 +219,9 @@ function annotateText(doc: string, file: string): { text: string; exact: boolean
       continue;
     }
     if (l.charCodeAt(k) === 0x09) return undefined;
-    const indent = /\s/.test(l[k]!) ? indentOf(l) : k; // other white space counts as indentation
+    const c = l.charCodeAt(k);
+    // Other white space (not ASCII) counts as indentation too.
+    const indent = c > 0x20 && c < 0x7f ? k : /\s/.test(l[k]!) ? indentOf(l) : k;
     indents[i] = indent;
     if (n < 0) n = indent;
     if (n === 0 || indent < n || (indent === n && !KEY_LINE.test(l.slice(n)))) return undefined;
