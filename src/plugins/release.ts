@@ -174,6 +174,8 @@ const TOP_LEVEL_START = /^[^ \t\n#]/gm;
 const hasOtherLineBreaks = (s: string) => s.includes('\r') || s.includes('\u2028') || s.includes('\u2029');
 /** KEY_LINE is a block mapping entry with a plain or quoted single-line key. */
 const KEY_LINE = /^(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t]|$)/;
+/** KEY_AT is KEY_LINE at lastIndex in a document: the key's line ends at a line break. */
+const KEY_AT = /(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_./-][^:#\n]*):(?:[ \t\n]|$)/y;
 
 /**
  * annotateText adds the file annotation as a line under `metadata:` (and `annotations:` when
@@ -202,51 +204,63 @@ function annotateText(doc: string, file: string): { text: string; exact: boolean
     TOP_LEVEL_START.lastIndex = eol;
   }
   if (metaAt < 0 || metaAt > doc.length) return undefined;
-  // Only the metadata block is split into lines. Its entries (lines with content, not comments)
-  // must all be indented at least as far as the first, those at that indent plain keys, and no
-  // entry may be indented with a tab.
-  const lines = doc.slice(metaAt, metaEnd).split('\n');
-  const indents = new Array<number>(lines.length); // -1: blank or comment
+  // The metadata block, line by line: its entries (lines with content, not comments) must all be
+  // indented at least as far as the first (n), those at n be plain keys, and no entry may be
+  // indented with a tab. The annotation goes under its first `annotations:` at n, indented as
+  // the entry after that (or n + 2 when there is none), or under a new `annotations:`.
   let n = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    let k = 0;
-    while (l.charCodeAt(k) === 0x20) k++;
+  let ann = -1; // where the `annotations:` line ends
+  let next = -1; // the indentation of the first entry after it
+  let named = false; // an entry after it is the file annotation already
+  for (let at = metaAt; at < metaEnd;) {
+    const eol = lineEnd(doc, at);
+    let k = at;
+    while (doc.charCodeAt(k) === 0x20) k++;
     let j = k;
-    while (l.charCodeAt(j) === 0x20 || l.charCodeAt(j) === 0x09) j++;
-    if (j === l.length || l.charCodeAt(j) === 0x23 /* # */) {
-      indents[i] = -1;
+    while (doc.charCodeAt(j) === 0x20 || doc.charCodeAt(j) === 0x09) j++;
+    if (j >= eol || doc.charCodeAt(j) === 0x23 /* # */) {
+      at = eol + 1;
       continue;
     }
-    if (l.charCodeAt(k) === 0x09) return undefined;
-    const c = l.charCodeAt(k);
+    const c = doc.charCodeAt(k);
+    if (c === 0x09) return undefined;
     // Other white space (not ASCII) counts as indentation too.
-    const indent = c > 0x20 && c < 0x7f ? k : /\s/.test(l[k]!) ? indentOf(l) : k;
-    indents[i] = indent;
+    const spaces = k - at;
+    const indent = c > 0x20 && c < 0x7f ? spaces : /\s/.test(doc[k]!) ? indentOf(doc.slice(at, eol)) : spaces;
     if (n < 0) n = indent;
-    if (n === 0 || indent < n || (indent === n && !KEY_LINE.test(l.slice(n)))) return undefined;
+    if (n === 0 || indent < n) return undefined;
+    if (indent === n) {
+      KEY_AT.lastIndex = at + n;
+      if (!KEY_AT.test(doc)) return undefined;
+      if (ann < 0 && spaces === n && doc.startsWith('annotations:', k)) {
+        if (!/^ *annotations:[ \t]*(?:#.*)?$/.test(doc.slice(at, eol))) return undefined; // flow style, null…
+        ann = eol;
+        at = eol + 1;
+        continue;
+      }
+    }
+    if (ann >= 0) {
+      if (next < 0) next = indent;
+      if (
+        doc.startsWith(FILENAME_ANNOTATION, j) ||
+        (doc.charCodeAt(j) > 0x7f && doc.slice(at, eol).trimStart().startsWith(FILENAME_ANNOTATION))
+      )
+        named = true;
+    }
+    at = eol + 1;
   }
   if (n < 0) return undefined;
   const value = JSON.stringify(file);
-  const joined = (ls: string[]) => doc.slice(0, metaAt) + ls.join('\n') + doc.slice(metaEnd);
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (indents[i] !== n || !/^ *annotations:/.test(l)) continue;
-    if (!/^ *annotations:[ \t]*(?:#.*)?$/.test(l)) return undefined; // flow style, null…
-    let next = i + 1;
-    while (next < lines.length && indents[next] === -1) next++;
-    // `annotations:` may be empty
-    const empty = next >= lines.length || indents[next]! <= n;
-    const m = empty ? n + 2 : indents[next]!;
-    for (let k = i + 1; k < lines.length; k++) {
-      const x = lines[k]!;
-      if (x.includes(FILENAME_ANNOTATION) && x.trimStart().startsWith(FILENAME_ANNOTATION)) return undefined;
-    }
-    lines.splice(i + 1, 0, `${' '.repeat(m)}${ANNOTATION_LINE}${value}`);
-    return { text: joined(lines), exact: !empty };
+  if (ann < 0) {
+    const head = `${' '.repeat(n)}annotations:\n${' '.repeat(n + 2)}${ANNOTATION_LINE}${value}\n`;
+    return { text: doc.slice(0, metaAt) + head + doc.slice(metaAt), exact: true };
   }
-  lines.unshift(`${' '.repeat(n)}annotations:`, `${' '.repeat(n + 2)}${ANNOTATION_LINE}${value}`);
-  return { text: joined(lines), exact: true };
+  if (named) return undefined;
+  // `annotations:` may be empty.
+  const empty = next < 0 || next <= n;
+  const line = `${' '.repeat(empty ? n + 2 : next)}${ANNOTATION_LINE}${value}`;
+  const text = ann >= doc.length ? `${doc}\n${line}` : `${doc.slice(0, ann + 1)}${line}\n${doc.slice(ann + 1)}`;
+  return { text, exact: !empty };
 }
 
 /** annotateParsed rewrites a document with the annotation set; undefined for an empty document. */
