@@ -296,7 +296,10 @@ test('conformance: the hello test/v1 plugin (equivalent of Helm extismv1-test) g
     assert.match(bad.stderr, /^Error: the input message is not JSON: /);
     const small = await cli('--message', '{"Name":"Phippy"}', '--memory-pages', '1');
     assert.equal(small.code, 1);
-    assert.match(small.stderr, /^Error: plugin .*\(hello 0\.1\.0\): plugin\.wasm: needs \d+ pages .* limit of 1 pages/m);
+    assert.match(
+      small.stderr,
+      /^Error: plugin .*\(hello 0\.1\.0\): plugin\.wasm: needs \d+ pages .* limit of 1 pages/m,
+    );
   });
   await t.test('a test/v1 plugin is not a post-renderer', async () => {
     await assert.rejects(
