@@ -96,6 +96,9 @@ export class WasmHost {
   #nextSlot = 1;
   /** #dir is the private directory of message files, made with the first worker. */
   #dir: string | undefined;
+  readonly #removeDir = () => {
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+  };
   #closed = false;
 
   constructor(opts: WasmHostOptions = {}) {
@@ -129,7 +132,8 @@ export class WasmHost {
     });
     this.#slots.clear();
     await Promise.all(exits);
-    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#removeDir();
+    process.off('exit', this.#removeDir);
   }
 
   #dispatch(): void {
@@ -155,7 +159,11 @@ export class WasmHost {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' }, // no credentials
     });
-    this.#dir ??= mkdtempSync(join(messageDirRoot(), 'capstan-wasm-'));
+    if (this.#dir === undefined) {
+      this.#dir = mkdtempSync(join(messageDirRoot(), 'capstan-wasm-'));
+      // A host that is never closed (the process-wide one) still leaves nothing behind.
+      process.once('exit', this.#removeDir);
+    }
     const n = this.#nextSlot++;
     const slot: Slot = {
       child,
