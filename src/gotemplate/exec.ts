@@ -917,6 +917,7 @@ class Compiler {
         return fail(`expected string; found ${n}`);
       case 'int':
       case 'int64':
+      case 'duration':
         if (n.kind === 'number' && n.isInt) return constant(n, n.int64);
         return fail(`expected integer; found ${n}`);
       case 'float64':
@@ -971,6 +972,7 @@ const GO_TYPE_NAMES: Record<Exclude<ArgType, `struct:${string}`>, string> = {
   string: 'string',
   int: 'int',
   int64: 'int64',
+  duration: 'time.Duration',
   float64: 'float64',
   bool: 'bool',
   map: 'map[string]interface {}',
@@ -1037,6 +1039,11 @@ function validateType(s: State, v: Value, t: ArgType, typeName: string): Value {
     case 'int64':
       // An int64 parameter takes an int64 (an int is another Go type): the function gets the bigint.
       if (isInt64(v)) return v.value;
+      ok = false;
+      break;
+    case 'duration':
+      // Only a constant converts to time.Duration; a computed int or int64 does not.
+      if (v instanceof GoInt64 && v.goType === 'time.Duration') return v.value;
       ok = false;
       break;
     case 'float64':

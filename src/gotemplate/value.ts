@@ -47,6 +47,7 @@ export type ParamType =
   | 'string'
   | 'int' // int; accepts bigint and integer constants
   | 'int64'
+  | 'duration' // time.Duration: an integer constant, or a time.Duration value (no int, no int64)
   | 'float64' // accepts number and any number constant
   | 'bool'
   | 'map' // map[string]interface{}

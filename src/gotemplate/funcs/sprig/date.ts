@@ -248,7 +248,7 @@ function timeMethods(t: GoTime): Record<string, GoFunc> {
     UTC: goFunc(() => makeTime(t.ms, t.ns, UTC), []),
     Local: goFunc(() => makeTime(t.ms, t.ns, localLocation()), []),
     IsZero: goFunc(() => t.ms === ZERO_MS && t.ns === 0, []),
-    Add: goFunc((d: bigint) => addDuration(t, d), ['int64']),
+    Add: goFunc((d: bigint) => addDuration(t, d), ['duration']),
     AddDate: goFunc(
       (y: bigint, m: bigint, d: bigint) => {
         const x = c();

@@ -60,6 +60,7 @@ function convert(v: Value, t: string, fn: string): Value {
   switch (t) {
     case 'int':
     case 'int64':
+    case 'duration':
       if (typeof v === 'bigint') return v;
       break;
     case 'float64':
