@@ -744,7 +744,7 @@ class Compiler {
    * compileCall compiles a call of fn with argument nodes args[1:] (args[0] names the function),
    * converting each argument to its Go parameter type, as Go's evalCall does.
    */
-  compileCall(fn: ExecFunc, cmd: Node, name: string, args: Node[], at: Node): Cmd {
+  compileCall(fn: ExecFunc, cmd: Node, name: string, args: Node[], at: Node | null): Cmd {
     const argNodes = args.slice(1);
     const types = fn.argTypes ?? fn.params;
     const variadic = fn.variadicArg ?? fn.variadic;
@@ -762,7 +762,7 @@ class Compiler {
     const isOr = name === 'or';
     const impl = fn.fn;
     return (s, _f, dot, final) => {
-      s.at(at);
+      if (at !== null) s.at(at);
       const numIn = nargs + (final !== MISSING ? 1 : 0);
       if (isVariadic) {
         if (numIn < numFixed) s.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${nargs}`);
@@ -833,7 +833,9 @@ class Compiler {
       const saved = this.scope;
       this.scope = (this.snapshots.get(node)?.scope ?? saved).slice();
       try {
-        c = this.compileCall(fn, node, name, args, node);
+        // A method call does not move the error position (Go's evalField → evalCall): after
+        // `(pipeline).Method` it is still where the pipeline's evaluation left it.
+        c = this.compileCall(fn, node, name, args, null);
       } finally {
         this.scope = saved;
       }
