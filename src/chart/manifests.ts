@@ -334,46 +334,64 @@ export function sortManifests(
   files: Record<string, string>,
   order: readonly string[] = INSTALL_ORDER,
 ): SortedManifests {
+  const paths = Object.keys(files).sort(compareStrings);
+  return sortFileManifests(
+    paths.map((path) => fileManifests(path, files[path]!)),
+    order,
+  );
+}
+
+/**
+ * fileManifests is what sortManifests takes from one file, in document order, before sorting by
+ * kind: nothing from a partial or a blank file.
+ */
+export function fileManifests(path: string, content: string): SortedManifests {
   const hooks: Hook[] = [];
   const manifests: Manifest[] = [];
-  const paths = Object.keys(files).sort(compareStrings);
-  for (const path of paths) {
-    const content = files[path];
-    if (path.slice(path.lastIndexOf('/') + 1).startsWith('_')) continue;
-    if (goTrimSpace(content) === '') continue;
-    for (const m of splitManifests(content)) {
-      const head = readHead(m, path);
-      const ann = head.metadata?.annotations;
-      if (!ann || Object.keys(ann).length === 0 || !(HOOK_ANNOTATION in ann)) {
-        manifests.push({ name: path, content: m, head });
-        continue;
-      }
-      const weight = Number.parseInt(ann[HOOK_WEIGHT_ANNOTATION] ?? '', 10);
-      const h: Hook = {
-        name: head.metadata?.name ?? '',
-        kind: head.kind ?? '',
-        path,
-        manifest: m,
-        events: [],
-        weight: /^[+-]?[0-9]+$/.test(ann[HOOK_WEIGHT_ANNOTATION] ?? '') ? weight : 0,
-        deletePolicies: [],
-        outputLogPolicies: [],
-      };
-      let unknown = false;
-      for (const t of ann[HOOK_ANNOTATION].split(',')) {
-        const e = EVENTS[t.trim().toLowerCase()];
-        if (!e) {
-          unknown = true;
-          break;
-        }
-        h.events.push(e);
-      }
-      if (unknown) continue;
-      h.deletePolicies = splitAnnotation(head, HOOK_DELETE_ANNOTATION);
-      h.outputLogPolicies = splitAnnotation(head, HOOK_OUTPUT_LOG_ANNOTATION);
-      hooks.push(h);
+  if (path.slice(path.lastIndexOf('/') + 1).startsWith('_')) return { hooks, manifests };
+  if (goTrimSpace(content) === '') return { hooks, manifests };
+  for (const m of splitManifests(content)) {
+    const head = readHead(m, path);
+    const ann = head.metadata?.annotations;
+    if (!ann || Object.keys(ann).length === 0 || !(HOOK_ANNOTATION in ann)) {
+      manifests.push({ name: path, content: m, head });
+      continue;
     }
+    const weight = Number.parseInt(ann[HOOK_WEIGHT_ANNOTATION] ?? '', 10);
+    const h: Hook = {
+      name: head.metadata?.name ?? '',
+      kind: head.kind ?? '',
+      path,
+      manifest: m,
+      events: [],
+      weight: /^[+-]?[0-9]+$/.test(ann[HOOK_WEIGHT_ANNOTATION] ?? '') ? weight : 0,
+      deletePolicies: [],
+      outputLogPolicies: [],
+    };
+    let unknown = false;
+    for (const t of ann[HOOK_ANNOTATION].split(',')) {
+      const e = EVENTS[t.trim().toLowerCase()];
+      if (!e) {
+        unknown = true;
+        break;
+      }
+      h.events.push(e);
+    }
+    if (unknown) continue;
+    h.deletePolicies = splitAnnotation(head, HOOK_DELETE_ANNOTATION);
+    h.outputLogPolicies = splitAnnotation(head, HOOK_OUTPUT_LOG_ANNOTATION);
+    hooks.push(h);
   }
+  return { hooks, manifests };
+}
+
+/** sortFileManifests sorts what fileManifests took from each file (given in path order) by kind. */
+export function sortFileManifests(
+  parts: readonly SortedManifests[],
+  order: readonly string[] = INSTALL_ORDER,
+): SortedManifests {
+  const hooks = parts.flatMap((p) => p.hooks);
+  const manifests = parts.flatMap((p) => p.manifests);
   return {
     hooks: sortByKind(hooks, (h) => h.kind, order),
     manifests: sortByKind(manifests, (m) => m.head.kind ?? '', order),

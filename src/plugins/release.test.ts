@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitManifests } from '../chart/manifests.js';
+import { sortManifests, splitManifests } from '../chart/manifests.js';
+import type { RenderedRelease } from '../chart/render.js';
 import { parseYamlDocuments } from '../chart/yaml.js';
 import { parseManifests } from './manifests.js';
 import {
@@ -14,6 +15,7 @@ import {
   annotateDocuments,
   annotateFiles,
   FILENAME_ANNOTATION,
+  postRenderRelease,
   splitAndDeannotate,
 } from './release.js';
 
@@ -148,8 +150,18 @@ test('what annotateDocuments knows of a document is what splitAndDeannotate make
     }
   }
   let withPlain = 0;
+  let fromFiles = 0;
   for (const set of sets) {
     const docs = annotateDocuments(set);
+    // The release a pipeline that changes nothing gives back (postRenderRelease takes it from
+    // what each file's annotation knows, when it can) is what regrouping the documents gives.
+    const rendered = { files: set, ...sortManifests(set) } as unknown as RenderedRelease;
+    const back = await postRenderRelease(rendered, [], { includeHooks: true, namespace: 'ns' });
+    const input = parseManifests(annotateAndMerge(set));
+    const docOf = new Map(input.map((o, i) => [o, docs[i]!]));
+    const regrouped = sortManifests(splitAndDeannotate(input, (o) => docOf.get(o)));
+    assert.deepEqual({ manifests: back.rendered.manifests, hooks: back.rendered.hooks }, regrouped);
+    if (annotateFiles(set).parts.every((p) => p.docs.every((d) => d.plain !== undefined))) fromFiles++;
     // Twice: the second time from the cache, which must give the same.
     for (let i = 0; i < 2; i++) {
       const all = annotateFiles(set);
@@ -167,6 +179,10 @@ test('what annotateDocuments knows of a document is what splitAndDeannotate make
     );
   }
   assert.ok(withPlain > 100, `only ${withPlain} documents had a known plain text`);
+  assert.ok(
+    fromFiles >= sets.length / 2,
+    `only ${fromFiles} of ${sets.length} releases were regrouped from their files`,
+  );
 });
 
 test('a document with CR line breaks is rewritten with the annotation, and comes back as the same object', () => {

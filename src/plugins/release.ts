@@ -3,7 +3,7 @@
  * `annotateAndMerge` / `splitAndDeannotate`): the rendered template files go through as one
  * annotated stream and come back split into files and sorted into manifests and hooks.
  */
-import { sortManifests, type SortedManifests } from '../chart/manifests.js';
+import { fileManifests, sortFileManifests, sortManifests, type SortedManifests } from '../chart/manifests.js';
 import { TextCache } from '../chart/textcache.js';
 import type { RenderedRelease } from '../chart/render.js';
 import { marshalYaml, parseYamlDocuments } from '../gotemplate/funcs/helm/goyaml.js';
@@ -37,7 +37,7 @@ export async function postRenderRelease(
     for (const m of rendered.manifests)
       files[m.name] = files[m.name] ? `${files[m.name]}\n---\n${m.content}` : m.content;
   }
-  const { docs, stream, json } = annotateFiles(files);
+  const { docs, stream, json, parts } = annotateFiles(files);
   let input: ManifestObject[] | undefined;
   const running = postRender(stream, renderers, {
     defaultNamespace: opts.namespace,
@@ -57,7 +57,13 @@ export async function postRenderRelease(
   if (input !== undefined && renderers.every((r) => 'wasm' in r)) {
     if (input.length === docs.length) input.forEach((o, i) => known.set(o, docs[i]!));
     try {
-      unchanged = { sorted: regroup(input) };
+      // regroup(input), from what each file's annotation step already knows when it can.
+      unchanged = {
+        sorted:
+          splitAsAnnotated(input, docs) && parts.every(regroupedBefore)
+            ? sortFileManifests(parts.map(unchangedManifests))
+            : regroup(input),
+      };
     } catch (error) {
       unchanged = { error };
     }
@@ -77,6 +83,28 @@ export async function postRenderRelease(
     rendered: { ...rendered, manifests: sorted.manifests, hooks: opts.includeHooks ? sorted.hooks : rendered.hooks },
     changes: out.changes,
   };
+}
+
+/** splitAsAnnotated: the stream was split into exactly the annotated documents, one for one. */
+function splitAsAnnotated(input: ManifestObject[], docs: AnnotatedDocument[]): boolean {
+  return input.length === docs.length && input.every((o, i) => o.source?.length === docs[i]!.text.length + 1);
+}
+
+/**
+ * regroupedBefore: the file was seen before (a first sighting is regrouped from the documents,
+ * so that a release seen once keeps nothing more), and splitAndDeannotate's text of each of its
+ * documents is known.
+ */
+function regroupedBefore(part: AnnotatedFile): boolean {
+  return part.json !== undefined && part.docs.every((d) => d.plain !== undefined);
+}
+
+/**
+ * unchangedManifests is what sortManifests takes from the file when its documents come back
+ * unchanged (the file splitAndDeannotate makes of them), kept with the file.
+ */
+function unchangedManifests(part: AnnotatedFile): SortedManifests {
+  return (part.unchanged ??= fileManifests(part.file, part.docs.map((d) => d.plain).join('\n---\n')));
 }
 
 /** annotateAndMerge is Helm's: every document of every file (sorted by name; partials and empty files skipped), annotated with its file. */
@@ -99,12 +127,14 @@ export function annotateDocuments(files: Record<string, string>): AnnotatedDocum
 }
 
 /** AnnotatedFile is one file's part of annotateAndMerge's stream. */
-interface AnnotatedFile {
+export interface AnnotatedFile {
   file: string;
   docs: AnnotatedDocument[];
   stream: string;
   /** json is `stream` as a JSON string without the quotes, once the file is seen again. */
   json?: string;
+  /** unchanged is what sortManifests takes from the file its documents make unchanged, once needed. */
+  unchanged?: SortedManifests;
 }
 
 /**
@@ -118,6 +148,7 @@ export function annotateFiles(files: Record<string, string>): {
   docs: AnnotatedDocument[];
   stream: string;
   json: string;
+  parts: AnnotatedFile[];
 } {
   const parts: AnnotatedFile[] = [];
   for (const name of Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -134,6 +165,7 @@ export function annotateFiles(files: Record<string, string>): {
   // Each part ends with a line break, so the JSON of the whole is the parts' JSON joined.
   return {
     docs: parts.flatMap((p) => p.docs),
+    parts,
     stream,
     json: parts.every((p) => p.json !== undefined) ? `"${parts.map((p) => p.json).join('')}"` : JSON.stringify(stream),
   };
@@ -143,11 +175,12 @@ function annotateFile(name: string, content: string): AnnotatedFile {
   const docs: AnnotatedDocument[] = [];
   for (const doc of splitDocuments(content.replace(/(^|\n)---(?=[^\n\r \t])/g, '$1---\n'))) {
     const line = annotateText(doc, name);
-    if (line) docs.push({ file: name, text: line.text, plain: line.exact ? doc : undefined });
-    else {
-      const text = annotateParsed(doc, name);
-      if (text !== undefined) docs.push({ file: name, text });
-    }
+    const text = line ? line.text : annotateParsed(doc, name);
+    if (text === undefined) continue;
+    // What splitAndDeannotate makes of the text if it comes back unchanged (it rewrites a
+    // document that ends in a line of spaces).
+    const plain = endsInBlankLine(text) ? undefined : line?.exact ? doc : deannotateText(`${text}\n`, name);
+    docs.push({ file: name, text, plain });
   }
   return { file: name, docs, stream: docs.map((d) => `---\n${d.text}\n`).join('') };
 }
