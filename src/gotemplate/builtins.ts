@@ -7,7 +7,17 @@
  */
 import { sprint, sprintf, sprintln } from './fmt.js';
 import type { ExecFunc } from './exec.js';
-import { byteLength, compareGoStrings, GoInt64, goTypeName, intValue, isMap, isTrue, type Value } from './value.js';
+import {
+  byteLength,
+  compareGoStrings,
+  GoInt64,
+  goTypeName,
+  GoUint8,
+  intValue,
+  isMap,
+  isTrue,
+  type Value,
+} from './value.js';
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -144,12 +154,12 @@ function index(item: Value, ...indexes: Value[]): Value {
     } else if (item instanceof Uint8Array) {
       const x = indexArg(idx, item.length);
       if (x === item.length) throw new Error('reflect: slice index out of range');
-      item = BigInt(item[x]);
+      item = new GoUint8(BigInt(item[x]!));
     } else if (typeof item === 'string') {
       const bytes = utf8.encode(item);
       const x = indexArg(idx, bytes.length);
       if (x === bytes.length) throw new Error('reflect: string index out of range');
-      item = BigInt(bytes[x]);
+      item = new GoUint8(BigInt(bytes[x]!));
     } else if (isMap(item)) {
       if (idx === undefined) throw new Error('value is nil; should be of type string');
       if (typeof idx !== 'string') throw new Error(`value has type ${goTypeName(idx)}; should be string`);

@@ -170,6 +170,20 @@ export class GoNamedInt extends GoInt64 {
   }
 }
 
+/**
+ * GoUint8 is a uint8 (a byte: what `index` gives of a string or a []byte): %T and typeOf say
+ * uint8, kindOf uint8; it prints, compares and computes as its number, and is assignable to
+ * neither int nor int64 parameters, as in Go.
+ */
+export class GoUint8 extends GoInt64 {
+  override get goType(): string {
+    return 'uint8';
+  }
+  override get kind(): string {
+    return 'uint8';
+  }
+}
+
 /** isInt64: v is an int64 (not an int, nor another named integer type such as time.Month). */
 export const isInt64 = (v: Value): v is GoInt64 => v instanceof GoInt64 && v.goType === 'int64';
 
