@@ -32,10 +32,6 @@ interface CaseResult {
  */
 const KNOWN_DEVIATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   // Function areas: owned by the function sets, listed here as of this table's last update.
-  [
-    'sprig-crypto/genSignedCertWithKey-ca-not-certificate',
-    "genSignedCertWithKey checks its ca itself; declaring it `struct:sprig.certificate` makes the engine report Go's argument error",
-  ],
   ['sprig-regex-random/r000', 'regex: capture group contents after a lazy repeated group differ from RE2'],
 ]);
 

@@ -384,7 +384,7 @@ export const cryptoFuncs: FuncMap = {
       asCertificate(ca);
       return genSignedImpl(cn, ips, dns, days, ca, generateKey('rsa2048'));
     },
-    ['string', 'slice', 'slice', 'int', 'any'],
+    ['string', 'slice', 'slice', 'int', `struct:${CERTIFICATE_TYPE}`],
     { returnsError: true },
   ),
   genSignedCertWithKey: goFunc(
@@ -392,7 +392,7 @@ export const cryptoFuncs: FuncMap = {
       asCertificate(ca);
       return genSignedImpl(cn, ips, dns, days, ca, parseKeyArg(pem));
     },
-    ['string', 'slice', 'slice', 'int', 'any', 'string'],
+    ['string', 'slice', 'slice', 'int', `struct:${CERTIFICATE_TYPE}`, 'string'],
     { returnsError: true },
   ),
   encryptAES: goFunc(encryptAES, ['string', 'string'], { returnsError: true }),
