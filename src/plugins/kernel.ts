@@ -465,13 +465,9 @@ export class Kernel {
     return k;
   }
 
-  /** begin stores the call's input (text is written as UTF-8); the guest may then allocate up to `budgetBytes` more. */
-  begin(input: Uint8Array | string, budgetBytes: number): void {
-    const n = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
-    this.beginWith(n, budgetBytes, (into) => {
-      if (typeof input === 'string') Buffer.from(into.buffer, into.byteOffset, n).write(input, 'utf8');
-      else into.set(input);
-    });
+  /** begin stores the call's input; the guest may then allocate up to `budgetBytes` more. */
+  begin(input: Uint8Array, budgetBytes: number): void {
+    this.beginWith(input.length, budgetBytes, (into) => into.set(input));
   }
 
   /**

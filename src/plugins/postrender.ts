@@ -303,7 +303,8 @@ export async function postRender(
 ): Promise<PipelineResult> {
   // Documents are read when a step needs them (see runWasm); what passes through untouched is not.
   // The input is split into documents while the first plugin runs.
-  const original = lazyInput(manifests, 'post-render input', opts.documents);
+  const { documents, manifestsJson, ...stepOpts } = opts;
+  const original = lazyInput(manifests, 'post-render input', documents);
   let objects: ManifestObject[] | undefined; // undefined: the input's, not yet split
   const current = () => objects ?? original();
   let text = manifests;
@@ -316,9 +317,9 @@ export async function postRender(
           plugin,
           current,
           text,
-          { ...callOpts, ...opts },
+          { ...callOpts, ...stepOpts },
           'post-render input',
-          text === manifests ? opts.manifestsJson : undefined,
+          text === manifests ? manifestsJson : undefined,
         );
         steps.push({
           kind: 'wasm',
